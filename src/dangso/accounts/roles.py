@@ -1,0 +1,37 @@
+"""Roles a user holds at an organisation, each a set of capabilities over its whole subtree."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Capability(models.TextChoices):
+    ORG_VIEW = "org.view", _("See organisations")
+    ORG_MANAGE = "org.manage", _("Reorganise organisations")
+    MEMBER_VIEW = "member.view", _("Read member records")
+    MEMBER_EDIT = "member.edit", _("Edit member records")
+    MEMBER_EVENT = "member.event", _("Record member lifecycle events")
+    AUDIT_VIEW = "audit.view", _("Read the audit log")
+    USER_MANAGE = "user.manage", _("Manage users and roles")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    OFFICE = "office", _("Party office")
+    ORGANISATION = "organisation", _("Organisation department (member records)")
+    INSPECTION = "inspection", _("Inspection committee")
+    CELL_SECRETARY = "cell_secretary", _("Cell secretary")
+    MEMBER = "member", _("Party member")
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(C.values),
+    Role.OFFICE: frozenset({C.ORG_VIEW}),
+    Role.ORGANISATION: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.MEMBER_EVENT}),
+    Role.INSPECTION: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.AUDIT_VIEW}),
+    Role.CELL_SECRETARY: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT}),
+    Role.MEMBER: frozenset(),
+}
+
+# Whoever can read member records must sign in with a second factor.
+MFA_CAPABILITIES = frozenset({C.MEMBER_VIEW, C.AUDIT_VIEW, C.USER_MANAGE})

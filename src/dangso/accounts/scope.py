@@ -1,0 +1,73 @@
+"""The one scoping function (DESIGN rule 1).
+
+Every list, detail, search, export and API call narrows its queryset with `restrict()`.
+A model says how it reaches its organisation's path with a `scope_path` class attribute
+("path" for organisations, "organisation__path" for records kept by one).
+"""
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from dangso.accounts.roles import ROLE_CAPABILITIES
+
+M = TypeVar("M", bound=Model)
+
+_CACHE_ATTR = "_dangso_role_paths"
+
+
+def role_paths(user: Any) -> list[tuple[str, str]]:
+    """(role, organisation path) for each active-organisation role of `user`, once per request."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        from dangso.accounts.models import RoleAssignment
+
+        cached = list(
+            RoleAssignment.objects.filter(user=user).values_list("role", "organisation__path")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_roles(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def capabilities(user: Any) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return {cap for role, _ in role_paths(user) for cap in ROLE_CAPABILITIES.get(role, ())}
+
+
+def scope_paths(user: Any, capability: str) -> list[str]:
+    """The organisation paths under which `user` holds `capability`, without nested repeats."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    paths = sorted(
+        {path for role, path in role_paths(user) if capability in ROLE_CAPABILITIES.get(role, ())}
+    )
+    outermost: list[str] = []
+    for path in paths:
+        if not any(path.startswith(outer) for outer in outermost):
+            outermost.append(path)
+    return outermost
+
+
+def restrict(queryset: QuerySet[M], user: Any, capability: str) -> QuerySet[M]:
+    """`queryset` narrowed to the records `user` may reach with `capability`."""
+    paths = scope_paths(user, capability)
+    if not paths:
+        return queryset.none()
+    lookup = f"{queryset.model.scope_path}__startswith"  # type: ignore[attr-defined]
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{lookup: path})
+    return queryset.filter(condition)
+
+
+def can(user: Any, capability: str, obj: Model | None = None) -> bool:
+    """Whether `user` holds `capability` anywhere, or over `obj` when given."""
+    if obj is None:
+        return bool(scope_paths(user, capability))
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, capability).exists()

@@ -1,0 +1,14 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from dangso.accounts.scope import capabilities
+
+
+def platform(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "mfa_required": settings.DANGSO_MFA_REQUIRED,
+        "user_capabilities": capabilities(user) if user is not None else set(),
+    }

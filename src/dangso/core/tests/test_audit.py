@@ -1,0 +1,57 @@
+from django.db import connection
+
+from dangso.core import audit
+from dangso.core.models import AuditEntry, AuditHead
+from dangso.testing.factories import MemberFactory
+
+
+def _chain(actor, n=4):
+    member = MemberFactory()
+    for index in range(n):
+        audit.record(actor, "member.update", member, changes={"phone": [str(index), "x"]})
+    return member
+
+
+def _breaks():
+    return list(audit.verify_chain())
+
+
+def test_intact_chain_verifies(db, actor):
+    _chain(actor)
+    assert _breaks() == []
+
+
+def test_altered_entry_breaks_the_chain(db, actor):
+    _chain(actor)
+    AuditEntry.objects.filter(seq=2).update(changes={"phone": ["0", "forged"]})
+    assert [b.seq for b in _breaks()] == [2]
+
+
+def test_removed_entry_breaks_the_chain(db, actor):
+    _chain(actor)
+    AuditEntry.objects.filter(seq=3).delete()
+    assert [b.seq for b in _breaks()] == [3]
+
+
+def test_removed_last_entry_breaks_the_chain(db, actor):
+    _chain(actor)
+    AuditEntry.objects.filter(seq=4).delete()
+    assert [b.seq for b in _breaks()] == [4]
+
+
+def test_reordered_entries_break_the_chain(db, actor):
+    _chain(actor)
+    first, second = AuditEntry.objects.get(seq=2), AuditEntry.objects.get(seq=3)
+    with connection.cursor() as cursor:
+        table = AuditEntry._meta.db_table
+        cursor.execute(f"UPDATE {table} SET seq = 999999 WHERE id = %s", [first.pk])
+        cursor.execute(f"UPDATE {table} SET seq = 2 WHERE id = %s", [second.pk])
+        cursor.execute(f"UPDATE {table} SET seq = 3 WHERE id = %s", [first.pk])
+    assert [b.seq for b in _breaks()] == [2]
+
+
+def test_entries_carry_the_scope_path_of_their_object(db, actor):
+    member = _chain(actor, n=1)
+    entry = AuditEntry.objects.get(seq=1)
+    assert entry.org_path == member.organisation.path
+    assert AuditHead.objects.get().last_seq == 1

@@ -1,0 +1,168 @@
+"""Settings for Đảng số, fed by DANGSO_* environment variables and DATABASE_URL.
+
+Defaults give a working development platform on an embedded SQLite file under var/.
+Production sets DANGSO_DEBUG=0, DANGSO_SECRET_KEY, DANGSO_ALLOWED_HOSTS and DATABASE_URL.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from dangso.env import ConfigError, env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(env_str("DANGSO_HOME", str(BASE_DIR.parent.parent)))
+VAR_DIR = Path(env_str("DANGSO_VAR_DIR", str(PROJECT_DIR / "var")))
+
+DEBUG = env_bool("DANGSO_DEBUG", True)
+SECRET_KEY = env_str("DANGSO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ConfigError("DANGSO_SECRET_KEY must be set when DANGSO_DEBUG=0")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+ALLOWED_HOSTS = env_list("DANGSO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DANGSO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "ninja",
+    "dangso.core",
+    "dangso.orgs",
+    "dangso.accounts",
+    "dangso.members",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dangso.accounts.middleware.MfaRequiredMiddleware",
+]
+
+ROOT_URLCONF = "dangso.urls"
+WSGI_APPLICATION = "dangso.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "dangso.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'dangso.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed while a write is in progress; IMMEDIATE avoids upgrade deadlocks.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    INSTALLED_APPS.append("django.contrib.postgres")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login throttling: after this many failures for one username within the window, the account
+# is locked for the window.
+DANGSO_LOGIN_MAX_FAILURES = env_int("DANGSO_LOGIN_MAX_FAILURES", 5, minimum=1)
+DANGSO_LOGIN_LOCK_MINUTES = env_int("DANGSO_LOGIN_LOCK_MINUTES", 15, minimum=1)
+# TOTP is required for every role that reads member records. Only a demo may turn it off.
+DANGSO_MFA_REQUIRED = env_bool("DANGSO_MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Đảng số"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("DANGSO_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+HTTPS = env_bool("DANGSO_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("DANGSO_HSTS_SECONDS", 31536000, minimum=0)
+# The reverse proxy in front of us sets X-Forwarded-For; trust it only when told to.
+DANGSO_TRUST_X_FORWARDED_FOR = env_bool("DANGSO_TRUST_X_FORWARDED_FOR", False)
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+FORMAT_MODULE_PATH = ["dangso.formats"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("DANGSO_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_ROOT = Path(env_str("DANGSO_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Highest classification this deployment's network may hold (DESIGN rule 3).
+DANGSO_MAX_CLASSIFICATION = env_choice(
+    "DANGSO_MAX_CLASSIFICATION", "mat", ["khong_mat", "mat", "toi_mat", "tuyet_mat"]
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DANGSO_LOG_LEVEL", "WARNING")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,16 @@
+"""Test settings: the same settings, with faster hashing and plain static storage."""
+
+import os
+
+os.environ.setdefault("DANGSO_DEBUG", "1")
+os.environ.setdefault("DANGSO_HTTPS", "0")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from dangso.settings import *  # noqa: E402,F403
+from dangso.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

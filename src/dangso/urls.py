@@ -1,0 +1,16 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from dangso.api import api
+from dangso.members.views import dashboard
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("", include("dangso.core.urls")),
+    path("accounts/", include("dangso.accounts.urls")),
+    path("orgs/", include("dangso.orgs.urls")),
+    path("members/", include("dangso.members.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]
