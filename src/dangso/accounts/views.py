@@ -54,14 +54,18 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
             device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _reason = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a few seconds and try again."))
+        elif device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 audit.record(Actor.from_request(request), "auth.mfa_enrol", user)
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", _("The code is wrong or has expired."))
+        else:
+            form.add_error("token", _("The code is wrong or has expired."))
     context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
     if enrolling:
         qr = segno.make(device.config_url, error="m")
