@@ -91,8 +91,10 @@ def main() -> None:
             figures = timed(client, url.format(cccd=cccd), args.requests)
             client.defaults.pop("HTTP_HX_REQUEST", None)
             results[f"{username}:{name}"] = figures
-            print(f"{username:12} {name:22} p50 {figures['p50_ms']:7.2f} ms  "
-                  f"p95 {figures['p95_ms']:7.2f} ms  queries {figures['queries']}")
+            print(
+                f"{username:12} {name:22} p50 {figures['p50_ms']:7.2f} ms  "
+                f"p95 {figures['p95_ms']:7.2f} ms  queries {figures['queries']}"
+            )
     out = ROOT / "bench" / "results" / f"member_pages_{connection.vendor}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

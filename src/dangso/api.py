@@ -1,3 +1,80 @@
-from ninja import NinjaAPI
+"""The HTTP API (django-ninja) under /api/v1/, OpenAPI at /api/v1/openapi.json and /api/docs.
 
-api = NinjaAPI(title="Đảng số API", version="1", urls_namespace="api")
+Every handler is thin: parse, authorise through `accounts.scope.restrict`, call an action,
+render. Errors share one shape, `{"detail": "...", "errors": {field: [messages]}}` for bad
+input (422), `{"detail": "..."}` otherwise; messages follow the request's Accept-Language.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from dangso.accounts.api_auth import TokenAuth, VerifiedSessionAuth
+from dangso.members.api import router as members_router
+from dangso.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="Đảng số API",
+    version="1",
+    description=(
+        "Organisations and party member records, limited to the caller's scope. "
+        "Authenticate with a personal token (`Authorization: Bearer <key>`) or the web "
+        "session (second factor done; CSRF token on writes)."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), VerifiedSessionAuth()],
+)
+api.add_router("/orgs/", orgs_router, tags=["organisations"])
+api.add_router("/members/", members_router, tags=["members"])
+
+
+def _invalid(request: HttpRequest, errors: Mapping[str, Sequence[str]]) -> HttpResponse:
+    fields = [name for name in errors if name != NON_FIELD_ERRORS]
+    if fields:
+        detail = _("The data is not valid: %(fields)s.") % {"fields": ", ".join(fields)}
+    else:
+        detail = " ".join(errors.get(NON_FIELD_ERRORS, ()))
+    return api.create_response(
+        request, {"detail": detail, "errors": {k: list(v) for k, v in errors.items()}}, status=422
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def refused_by_rule(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A domain rule said no (actions and model `clean()` raise these, nothing was written)."""
+    if hasattr(exc, "error_dict"):
+        return _invalid(request, exc.message_dict)
+    return _invalid(request, {NON_FIELD_ERRORS: exc.messages})
+
+
+_PARAM_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_name(location: Sequence[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] == "body":
+        parts = parts[2:]  # ("body", <parameter name>, field, …)
+    elif parts and parts[0] in _PARAM_SOURCES:
+        parts = parts[1:]
+    return ".".join(parts) or NON_FIELD_ERRORS
+
+
+@api.exception_handler(NinjaValidationError)
+def refused_by_schema(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Input that does not fit the schema (wrong type, unknown choice, unknown field)."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "")))
+    return _invalid(request, errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Missing and out of scope look the same (DESIGN rule 1)."""
+    return api.create_response(request, {"detail": "Not found"}, status=404)

@@ -6,12 +6,12 @@ os.environ.setdefault("DANGSO_DEBUG", "1")
 os.environ.setdefault("DANGSO_HTTPS", "0")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from dangso.settings import *  # noqa: E402,F403
-from dangso.settings import STORAGES  # noqa: E402
+from dangso.settings import *  # noqa: F403
+from dangso.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-STATIC_ROOT = None  # tests serve static files through the finders
+STATIC_ROOT = None  # type: ignore[assignment]  # tests serve static files via finders

@@ -17,7 +17,9 @@ from dangso.orgs.models import Organisation
 
 
 @transaction.atomic
-def grant_role(user: User, organisation: Organisation, role: str, *, actor: Actor) -> RoleAssignment:
+def grant_role(
+    user: User, organisation: Organisation, role: str, *, actor: Actor
+) -> RoleAssignment:
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, organisation=organisation, role=role
     )
@@ -26,8 +28,11 @@ def grant_role(user: User, organisation: Organisation, role: str, *, actor: Acto
             actor,
             "role.grant",
             assignment,
-            changes={"user": [None, user.username], "role": [None, role],
-                     "organisation": [None, organisation.pk]},
+            changes={
+                "user": [None, user.username],
+                "role": [None, role],
+                "organisation": [None, organisation.pk],
+            },
         )
     return assignment
 
@@ -37,7 +42,9 @@ def move_roles_on_merge(
     sources: Sequence[Organisation], target: Organisation, on: datetime.date, actor: Actor
 ) -> None:
     """Roles held at merged organisations are held at the target from then on."""
-    for assignment in RoleAssignment.objects.filter(organisation__in=sources).select_related("user"):
+    for assignment in RoleAssignment.objects.filter(organisation__in=sources).select_related(
+        "user"
+    ):
         if RoleAssignment.objects.filter(
             user=assignment.user, organisation=target, role=assignment.role
         ).exists():

@@ -1,8 +1,10 @@
 import base64
+from typing import cast
 
 import segno
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,7 +47,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def mfa_view(request: HttpRequest) -> HttpResponse:
     """The second factor: confirm a new TOTP device once, then give a code at each sign-in."""
-    user = request.user
+    user = cast(User, request.user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if enrolling:
@@ -72,4 +74,3 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
         context["qr_data_uri"] = qr.png_data_uri(scale=5)
         context["secret"] = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/mfa.html", context)
-

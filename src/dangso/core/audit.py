@@ -182,5 +182,6 @@ def verify_chain() -> Iterator[ChainBreak]:
         return
     if head.last_seq != last_seq or head.last_hash != prev_hash:
         yield ChainBreak(
-            last_seq + 1, f"the chain ends at {last_seq} but its head says {head.last_seq} (removed?)"
+            last_seq + 1,
+            f"the chain ends at {last_seq} but its head says {head.last_seq} (removed?)",
         )

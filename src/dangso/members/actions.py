@@ -32,7 +32,7 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 # The status each event leaves the member in, where it changes it.
-_STATUS_AFTER = {
+_STATUS_AFTER: dict[str, str] = {
     EventKind.MADE_OFFICIAL: MemberStatus.OFFICIAL,
     EventKind.TRANSFERRED_OUT: MemberStatus.TRANSFERRED_OUT,
     EventKind.EXEMPTED: MemberStatus.EXEMPT,
@@ -173,9 +173,7 @@ def _check_event(member: Member, kind: str, day: datetime.date, **details: Any) 
         if day < earliest:
             raise ValidationError(
                 {
-                    "date": _(
-                        "Recognition needs 12 months of probation: not before %(day)s."
-                    )
+                    "date": _("Recognition needs 12 months of probation: not before %(day)s.")
                     % {"day": format_date(earliest)}
                 }
             )
@@ -190,9 +188,7 @@ def _check_event(member: Member, kind: str, day: datetime.date, **details: Any) 
             if until is None or until <= day:
                 raise ValidationError({"until": _("Give the end date of the temporary transfer.")})
             if until > add_months(day, MAX_TEMPORARY_MONTHS):
-                raise ValidationError(
-                    {"until": _("A temporary transfer lasts at most 2 years.")}
-                )
+                raise ValidationError({"until": _("A temporary transfer lasts at most 2 years.")})
             if member.temporary_organisation_id or member.temporary_until:
                 raise ValidationError(_("The member is already on a temporary transfer."))
     elif kind == EventKind.TEMPORARY_RETURN:
@@ -278,7 +274,9 @@ def move_members_on_merge(
     sources: Sequence[Organisation], target: Organisation, on: datetime.date, actor: Actor
 ) -> None:
     """Members recorded directly in merged organisations move to the target, with an event."""
-    moving = list(Member.objects.filter(organisation__in=sources).values_list("pk", "organisation_id"))
+    moving = list(
+        Member.objects.filter(organisation__in=sources).values_list("pk", "organisation_id")
+    )
     MemberEvent.objects.bulk_create(
         MemberEvent(
             member_id=pk,

@@ -115,7 +115,10 @@ def rename_organisation(
     org.save(update_fields=["name", "short_name"])
     _open_version(org, on, "renamed")
     audit.record(
-        actor, "org.rename", org, changes=audit.diff(before, {"name": name, "short_name": short_name})
+        actor,
+        "org.rename",
+        org,
+        changes=audit.diff(before, {"name": name, "short_name": short_name}),
     )
     return org
 
@@ -143,7 +146,9 @@ def move_organisation(
             _("An organisation cannot be moved under itself or its own subtree."), code="cycle"
         )
     if new_parent.is_cell:
-        raise ValidationError(_("A Party cell cannot contain other organisations."), code="cell_parent")
+        raise ValidationError(
+            _("A Party cell cannot contain other organisations."), code="cell_parent"
+        )
     old_parent_id = org.parent_id
     _close_version(org, on)
     _repath_subtree(org, new_parent)
@@ -172,7 +177,9 @@ def merge_organisations(
     """
     source_ids = [org.pk for org in sources]
     locked = list(
-        Organisation.objects.select_for_update().filter(pk__in=[*source_ids, into.pk]).order_by("pk")
+        Organisation.objects.select_for_update()
+        .filter(pk__in=[*source_ids, into.pk])
+        .order_by("pk")
     )
     by_id = {org.pk: org for org in locked}
     target = by_id[into.pk]

@@ -28,7 +28,10 @@ class Organisation(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(
-        _("short name"), max_length=20, blank=True, help_text=_("Used in document symbols, e.g. TU, ĐU.")
+        _("short name"),
+        max_length=20,
+        blank=True,
+        help_text=_("Used in document symbols, e.g. TU, ĐU."),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=OrgKind.choices)
     parent = models.ForeignKey(
@@ -102,7 +105,9 @@ class OrganisationVersion(models.Model):
     shown as it stood on any date.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="versions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="versions"
+    )
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrgKind.choices)

@@ -5,8 +5,8 @@ import datetime
 import random
 
 import factory
-from django.db.models import F
 from django.contrib.auth.models import User
+from django.db.models import F
 
 from dangso.accounts.models import RoleAssignment
 from dangso.core.dates import add_months
@@ -54,10 +54,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Cán bộ"
     password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu-nghiem-204")
 
-    @factory.post_generation
-    def saved(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):  # type: ignore[no-untyped-def]
         if create:
-            self.save()
+            instance.save()
 
 
 class RoleFactory(factory.django.DjangoModelFactory):

@@ -44,7 +44,9 @@ def test_member_reader_must_enrol_and_give_a_totp_code(client, tree):
     page = client.get(reverse("accounts:mfa"))
     assert page.context["enrolling"] and page.context["qr_data_uri"].startswith("data:image/png")
     device = TOTPDevice.objects.get(user=role.user)
-    wrong = client.post(reverse("accounts:mfa"), {"token": "000000" if _code(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:mfa"), {"token": "000000" if _code(device) != "000000" else "111111"}
+    )
     assert wrong.context["form"].errors
     device.refresh_from_db()
     device.throttle_reset()  # django-otp makes a second try wait after a wrong code

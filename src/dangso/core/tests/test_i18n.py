@@ -20,4 +20,3 @@ def test_every_message_has_a_vietnamese_translation():
     fuzzy = [_text(msgid) for flag, msgid, _ in entries[1:] if flag]
     assert untranslated == []
     assert fuzzy == []
-

@@ -35,7 +35,11 @@ def _refusal(call):
 
 
 def _nothing_written(counts):
-    assert (Member.objects.count(), MemberEvent.objects.count(), AuditEntry.objects.count()) == counts
+    assert (
+        Member.objects.count(),
+        MemberEvent.objects.count(),
+        AuditEntry.objects.count(),
+    ) == counts
 
 
 def _counts():
@@ -105,7 +109,9 @@ def test_update_refuses_official_date_before_probation_ends(tree, actor):
     before = (Member.objects.get(pk=member.pk).official_date, AuditEntry.objects.count())
     with pytest.raises(ValidationError) as info:
         actions.update_member(
-            member, {"official_date": member.admission_date + datetime.timedelta(days=30)}, actor=actor
+            member,
+            {"official_date": member.admission_date + datetime.timedelta(days=30)},
+            actor=actor,
         )
     assert "official_date" in info.value.message_dict
     assert (Member.objects.get(pk=member.pk).official_date, AuditEntry.objects.count()) == before
@@ -133,9 +139,14 @@ def test_made_official_after_twelve_months(tree, actor):
         organisation=tree["a1"], status=MemberStatus.PROBATIONARY, official_date=None,
         admission_date=datetime.date(2024, 1, 10),
     )  # fmt: skip
-    actions.record_event(member, EventKind.MADE_OFFICIAL, date=datetime.date(2025, 1, 10), actor=actor)
+    actions.record_event(
+        member, EventKind.MADE_OFFICIAL, date=datetime.date(2025, 1, 10), actor=actor
+    )
     member.refresh_from_db()
-    assert (member.status, member.official_date) == (MemberStatus.OFFICIAL, datetime.date(2025, 1, 10))
+    assert (member.status, member.official_date) == (
+        MemberStatus.OFFICIAL,
+        datetime.date(2025, 1, 10),
+    )
 
 
 def test_no_event_on_a_deceased_member(tree, actor):
@@ -199,7 +210,9 @@ def test_temporary_transfer_and_return(tree, actor):
 
 def test_removed_member_leaves_the_roll(tree, actor):
     member = MemberFactory(organisation=tree["a1"])
-    actions.record_event(member, EventKind.REMOVED, date=TODAY, decision_number="12-QĐ/ĐU", actor=actor)
+    actions.record_event(
+        member, EventKind.REMOVED, date=TODAY, decision_number="12-QĐ/ĐU", actor=actor
+    )
     with pytest.raises(ValidationError):
         actions.record_event(member, EventKind.EXEMPTED, date=TODAY, actor=actor)
     assert Member.objects.on_roll().count() == 0

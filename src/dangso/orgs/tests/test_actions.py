@@ -8,7 +8,7 @@ from dangso.members.models import Member, MemberEvent
 from dangso.orgs import actions
 from dangso.orgs.choices import OrgKind, OrgStatus
 from dangso.orgs.models import Organisation
-from dangso.testing.factories import MemberFactory, OrganisationFactory, RoleFactory
+from dangso.testing.factories import MemberFactory, RoleFactory
 
 MERGE_DAY = datetime.date(2025, 9, 1)
 
@@ -43,7 +43,9 @@ def test_merge_moves_cells_members_and_roles_and_keeps_history(tree, actor):
         valid_from=MERGE_DAY, actor=actor,
     )  # fmt: skip
 
-    result = actions.merge_organisations([tree["a"], tree["b"]], into=target, on=MERGE_DAY, actor=actor)
+    result = actions.merge_organisations(
+        [tree["a"], tree["b"]], into=target, on=MERGE_DAY, actor=actor
+    )
 
     assert result.moved_children == 4
     for key in ("a1", "a2", "b1", "b2"):
@@ -51,7 +53,11 @@ def test_merge_moves_cells_members_and_roles_and_keeps_history(tree, actor):
         assert cell.parent_id == target.pk
         assert cell.path.startswith(target.path)
     old = Organisation.objects.get(pk=tree["a"].pk)
-    assert (old.status, old.merged_into_id, old.valid_to) == (OrgStatus.MERGED, target.pk, MERGE_DAY)
+    assert (old.status, old.merged_into_id, old.valid_to) == (
+        OrgStatus.MERGED,
+        target.pk,
+        MERGE_DAY,
+    )
     assert RoleAssignment.objects.get(pk=role.pk).organisation_id == target.pk
     assert Member.objects.get(pk=member.pk).organisation.path.startswith(target.path)
     assert Member.objects.get(pk=direct.pk).organisation_id == tree["b1"].pk
@@ -97,6 +103,8 @@ def test_rename_is_dated(tree, actor):
 def test_dissolve_refuses_an_organisation_with_members(tree, actor):
     MemberFactory(organisation=tree["a1"])
     with pytest.raises(ValidationError):
-        actions.dissolve_organisation(Organisation.objects.get(pk=tree["a1"].pk), on=MERGE_DAY, actor=actor)
+        actions.dissolve_organisation(
+            Organisation.objects.get(pk=tree["a1"].pk), on=MERGE_DAY, actor=actor
+        )
     actions.dissolve_organisation(tree["a2"], on=MERGE_DAY, actor=actor)
     assert Organisation.objects.get(pk=tree["a2"].pk).status == OrgStatus.DISSOLVED
