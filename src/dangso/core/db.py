@@ -8,10 +8,10 @@ def postgres_only(sql: str, reverse_sql: str) -> migrations.RunPython:
 
     def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(reverse_sql)
+            schema_editor.execute(reverse_sql, params=None)
 
     return migrations.RunPython(forward, backward, elidable=False)

@@ -1,8 +1,17 @@
-from django.db import connection
+import pytest
+from django.db import DatabaseError, connection, transaction
 
 from dangso.core import audit
 from dangso.core.models import AuditEntry, AuditHead
 from dangso.testing.factories import MemberFactory
+
+
+@pytest.fixture
+def tamperable(db):
+    """Lift PostgreSQL's append-only trigger, as an intruder with the owner's rights could."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER audit_append_only")
 
 
 def _chain(actor, n=4):
@@ -21,25 +30,25 @@ def test_intact_chain_verifies(db, actor):
     assert _breaks() == []
 
 
-def test_altered_entry_breaks_the_chain(db, actor):
+def test_altered_entry_breaks_the_chain(tamperable, actor):
     _chain(actor)
     AuditEntry.objects.filter(seq=2).update(changes={"phone": ["0", "forged"]})
     assert [b.seq for b in _breaks()] == [2]
 
 
-def test_removed_entry_breaks_the_chain(db, actor):
+def test_removed_entry_breaks_the_chain(tamperable, actor):
     _chain(actor)
     AuditEntry.objects.filter(seq=3).delete()
     assert [b.seq for b in _breaks()] == [3]
 
 
-def test_removed_last_entry_breaks_the_chain(db, actor):
+def test_removed_last_entry_breaks_the_chain(tamperable, actor):
     _chain(actor)
     AuditEntry.objects.filter(seq=4).delete()
     assert [b.seq for b in _breaks()] == [4]
 
 
-def test_reordered_entries_break_the_chain(db, actor):
+def test_reordered_entries_break_the_chain(tamperable, actor):
     _chain(actor)
     first, second = AuditEntry.objects.get(seq=2), AuditEntry.objects.get(seq=3)
     with connection.cursor() as cursor:
@@ -55,3 +64,12 @@ def test_entries_carry_the_scope_path_of_their_object(db, actor):
     entry = AuditEntry.objects.get(seq=1)
     assert entry.org_path == member.organisation.path
     assert AuditHead.objects.get().last_seq == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger")
+def test_postgresql_refuses_to_rewrite_the_log(db, actor):
+    _chain(actor, n=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(seq=1).update(action="forged")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(seq=1).delete()
