@@ -22,6 +22,8 @@ from django.http import HttpRequest
 from dangso.core.models import AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
+# Human names of audit actions, given by the apps that write them (`label_actions`).
+_ACTION_LABELS: dict[str, Any] = {}
 _LOCK_KEY = 204_2024  # advisory-lock key that serialises appends on PostgreSQL
 
 
@@ -152,6 +154,15 @@ def record(
         head.last_seq, head.last_hash = entry.seq, entry.hash
         head.save(update_fields=["last_seq", "last_hash"])
     return entry
+
+
+def label_actions(labels: Mapping[str, Any]) -> None:
+    """Give audit action codes the names people read (lazy translations)."""
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return str(_ACTION_LABELS.get(action, action))
 
 
 @dataclass(frozen=True)

@@ -8,4 +8,17 @@ class MembersConfig(AppConfig):
     verbose_name = _("Party members")
 
     def ready(self) -> None:
+        from dangso.core.audit import label_actions
         from dangso.members import actions  # noqa: F401  registers the merge follower
+        from dangso.members.choices import EventKind
+
+        label_actions(
+            {
+                "member.create": _("Member admitted"),
+                "member.update": _("Record corrected"),
+                "member.view": _("Record read"),
+                "member.export": _("List exported"),
+                "member.reorganise": _("Members moved by reorganisation"),
+                **{f"member.event.{kind.value}": kind.label for kind in EventKind},
+            }
+        )

@@ -77,3 +77,31 @@ def test_login_never_redirects_off_site(client, db, target):
         reverse("accounts:login"), {"username": user.username, "password": PASSWORD, "next": target}
     )
     assert response.url == "/"
+
+
+def test_weak_new_password_is_refused_in_vietnamese(client, db):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["new_password2"])
+    assert "quá ngắn" in errors or "phổ biến" in errors
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_change_with_a_strong_password(client, db):
+    user = UserFactory()
+    client.force_login(user)
+    strong = "Chi-bo-thon-Dong-2026"
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": strong, "new_password2": strong},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(strong)

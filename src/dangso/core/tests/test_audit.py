@@ -73,3 +73,15 @@ def test_postgresql_refuses_to_rewrite_the_log(db, actor):
         AuditEntry.objects.filter(seq=1).update(action="forged")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(seq=1).delete()
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["auth.login", "member.update", "member.view", "member.event.died", "org.merge", "demo.load"],
+)
+def test_actions_have_names_people_read(action):
+    assert audit.action_label(action) != action
+
+
+def test_unknown_action_shows_its_code():
+    assert audit.action_label("something.new") == "something.new"
