@@ -1,0 +1,213 @@
+"""The permission matrix of every UI and API endpoint (DESIGN rule 1).
+
+For each endpoint and each of four callers — anonymous, signed in with no role, a role in
+scope, the same role over another commune — the request gets the answer the rules demand.
+A caller out of scope gets 404 (objects) or a list without the other commune's records; a
+denied request changes nothing and shows nothing of the record. `test_every_endpoint_is_in_
+the_matrix` fails when an endpoint is added without its row here.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dangso.accounts.actions import create_token
+from dangso.accounts.models import RoleAssignment
+from dangso.core.audit import Actor
+from dangso.core.models import AuditEntry
+from dangso.members.models import Member, MemberEvent
+from dangso.orgs.models import Organisation, OrganisationVersion
+from dangso.testing.auth import login_verified
+from dangso.testing.factories import MemberFactory, RoleFactory, UserFactory
+
+SECRET_NAME = "Quách Thị Diệu Linh"
+SECRET_CCCD = "027185001111"
+TODAY = datetime.date.today()
+# Valid payloads, so that a refusal comes from the scope check, not from validation.
+APPLICANT = {
+    "full_name": "Phạm Minh Tuấn", "sex": "M", "date_of_birth": "1990-05-01",
+    "cccd": "027090005555", "admission_date": "2024-01-15", "ethnicity": "01",
+    "religion": "none", "professional_qualification": "none", "political_theory": "none",
+    "organisation": "{cell}",
+}  # fmt: skip
+UI_APPLICANT = {**APPLICANT, "date_of_birth": "01/05/1990", "admission_date": "15/01/2024"}
+REWARD = {"kind": "rewarded", "date": TODAY.isoformat(), "detail": "Giấy khen"}
+UI_REWARD = {**REWARD, "date": TODAY.strftime("%d/%m/%Y")}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str = "get"
+    role: str = "organisation"  # the role that grants access
+    target: str = ""  # "member" or "org": the URL names the target object
+    api: bool = False
+    payload: dict = field(default_factory=dict)
+    # A list or a create endpoint out of scope answers, but without the other commune's data.
+    lists: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.method.upper()} {self.name}"
+
+
+ENDPOINTS = [
+    Endpoint("dashboard", lists=True),
+    Endpoint("core:audit", role="admin", lists=True),
+    Endpoint("orgs:tree", role="office", lists=True),
+    Endpoint("orgs:detail", role="office", target="org"),
+    Endpoint("orgs:create_child", "post", role="admin", target="org"),
+    Endpoint("orgs:rename", "post", role="admin", target="org"),
+    Endpoint("orgs:move", "post", role="admin", target="org"),
+    Endpoint("orgs:merge", "post", role="admin", target="org"),
+    Endpoint("orgs:dissolve", "post", role="admin", target="org"),
+    Endpoint("members:list", lists=True),
+    Endpoint("members:export", lists=True),
+    Endpoint("members:create"),
+    Endpoint("members:create", "post", lists=True, payload=UI_APPLICANT),
+    Endpoint("members:detail", target="member"),
+    Endpoint("members:edit", target="member"),
+    Endpoint("members:edit", "post", target="member", payload={"full_name": "Ai Đó Khác"}),
+    Endpoint("members:event", target="member"),
+    Endpoint("members:event", "post", target="member", payload=UI_REWARD),
+    Endpoint("api:list_organisations", role="office", api=True, lists=True),
+    Endpoint("api:organisation_tree", role="office", api=True, lists=True),
+    Endpoint("api:get_organisation", role="office", target="org", api=True),
+    Endpoint("api:list_members", api=True, lists=True),
+    Endpoint("api:admit_member", "post", api=True, lists=True, payload=APPLICANT),
+    Endpoint("api:get_member", target="member", api=True),
+    Endpoint("api:update_member", "patch", target="member", api=True, payload={"phone": "0911111111"}),
+    Endpoint("api:list_events", target="member", api=True),
+    Endpoint("api:record_event", "post", target="member", api=True, payload=REWARD),
+]
+# Open to everyone, or only about the caller's own session: no organisation's data.
+PUBLIC = {
+    "accounts:login", "accounts:logout", "accounts:mfa", "accounts:password_change",
+    "accounts:password_changed", "set_language", "api:openapi-json", "api:openapi-view",
+    "api:api-root", "",
+}  # fmt: skip
+CALLERS = ["anonymous", "no_role", "in_scope", "out_of_scope"]
+
+
+def _url_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name or ''}"
+
+
+def test_every_endpoint_is_in_the_matrix():
+    covered = {endpoint.name for endpoint in ENDPOINTS} | PUBLIC
+    assert sorted(set(_url_names()) - covered) == []
+
+
+@pytest.fixture
+def world(tree):
+    """A target member and cell in commune A; the callers' roles at A or at B."""
+    target = MemberFactory(
+        organisation=tree["a1"], full_name=SECRET_NAME, sex="F",
+        date_of_birth=datetime.date(1985, 6, 1), cccd=SECRET_CCCD,
+    )  # fmt: skip
+    MemberFactory(organisation=tree["b1"], full_name="Đinh Văn Bình")
+    return {"tree": tree, "member": target, "org": tree["a1"]}
+
+
+def _client(caller, endpoint, world):
+    client = Client()
+    if caller == "anonymous":
+        return client, {}
+    user = UserFactory()
+    if caller != "no_role":
+        commune = world["tree"]["a" if caller == "in_scope" else "b"]
+        RoleFactory(user=user, organisation=commune, role=endpoint.role)
+    if endpoint.api:
+        _token, key = create_token(user, name="matrix", actor=Actor.system("test"))
+        return client, {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    return login_verified(client, user), {}
+
+
+def _request(client, headers, endpoint, world):
+    kwargs = {}
+    if endpoint.target:
+        key = "member_id" if endpoint.api and endpoint.target == "member" else "org_id"
+        key = key if endpoint.api else "pk"
+        kwargs[key] = world[endpoint.target].pk
+    url = reverse(endpoint.name, kwargs=kwargs)
+    payload = {
+        name: (str(world["org"].pk) if value == "{cell}" else value)
+        for name, value in endpoint.payload.items()
+    }
+    if endpoint.api and endpoint.method != "get":
+        if "organisation" in payload:
+            payload["organisation"] = int(payload["organisation"])
+        body = json.dumps(payload)
+        call = getattr(client, endpoint.method)
+        return call(url, body, content_type="application/json", **headers)
+    return getattr(client, endpoint.method)(url, payload, **headers)
+
+
+def _state():
+    return (
+        Member.objects.count(),
+        MemberEvent.objects.count(),
+        AuditEntry.objects.exclude(action__in=["token.create", "member.view"]).count(),
+        Organisation.objects.count(),
+        OrganisationVersion.objects.count(),
+        RoleAssignment.objects.count(),
+        sorted(Member.objects.values_list("full_name", "status", "phone", "organisation_id")),
+        sorted(Organisation.objects.values_list("name", "status", "parent_id")),
+    )
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda endpoint: endpoint.id)
+def test_permission_matrix(caller, endpoint, world):
+    client, headers = _client(caller, endpoint, world)
+    before = _state()
+    response = _request(client, headers, endpoint, world)
+    status = response.status_code
+    body = response.content.decode(errors="replace") if not response.streaming else ""
+    writes = endpoint.method != "get"
+
+    if caller == "anonymous":
+        if endpoint.api:
+            assert status == 401
+        else:
+            assert status == 302 and reverse("accounts:login") in response.url
+    elif caller == "no_role":
+        if endpoint.name == "dashboard":
+            assert status == 200
+        else:
+            # no capability anywhere: refused; for an object, 404 is as good (nothing is shown)
+            assert status in ((403, 404) if endpoint.target else (403,))
+    elif caller == "in_scope":
+        assert status not in (401, 403, 404), body[:500]
+        if not writes:
+            assert status == 200
+    else:  # a role of the same kind over another commune
+        if endpoint.target:
+            assert status == 404
+        else:
+            assert status in (200, 403, 404, 422) if writes else status == 200
+    if caller != "in_scope":
+        assert SECRET_NAME not in body and SECRET_CCCD not in body
+        if endpoint.name == "members:export" and status == 200:
+            assert SECRET_NAME.encode() not in _xlsx_text(response)
+        if writes:
+            assert _state() == before
+
+
+def _xlsx_text(response) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    return " ".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row).encode()
