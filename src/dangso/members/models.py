@@ -135,6 +135,9 @@ class Member(models.Model):
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.full_name = normalise_name(self.full_name)
+        # Unique identifiers: an empty one is "not known", never a value two members share.
+        self.cccd = self.cccd or None
+        self.card_number = self.card_number or None
         self.name_folded = fold(self.full_name)
         self.sort_key = name_sort_key(self.full_name)
         if "update_fields" in kwargs and "full_name" in kwargs["update_fields"]:

@@ -216,3 +216,12 @@ def test_removed_member_leaves_the_roll(tree, actor):
     with pytest.raises(ValidationError):
         actions.record_event(member, EventKind.EXEMPTED, date=TODAY, actor=actor)
     assert Member.objects.on_roll().count() == 0
+
+
+def test_members_without_cccd_or_card_do_not_collide(tree, actor):
+    for name, cccd in (("Lê Văn An", ""), ("Lê Văn Bình", "")):
+        actions.admit_member(
+            _applicant(full_name=name, cccd=cccd, card_number=""), organisation=tree["a1"],
+            actor=actor,
+        )  # fmt: skip
+    assert Member.objects.filter(cccd=None, card_number=None).count() == 2
