@@ -107,3 +107,14 @@ def record_login(user: User, actor: Actor) -> None:
     with transaction.atomic():
         LoginFailure.objects.filter(username=user.username.lower()).delete()
         audit.record(actor, "auth.login", user)
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
+    """A revoked token stops working at once; the row stays for the record."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if not token.is_revoked:
+        token.is_revoked = True
+        token.save(update_fields=["is_revoked"])
+        audit.record(actor, "token.revoke", token, changes={"is_revoked": [False, True]})
+    return token
