@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dangso.accounts.models import ApiToken, LoginFailure, RoleAssignment, hash_token
 from dangso.core import audit
@@ -35,6 +38,41 @@ def grant_role(
             },
         )
     return assignment
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    password: str,
+    actor: Actor,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """A new person who can sign in; the password must pass Django's validators."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": _("The user name %(username)s is taken.") % {"username": username}}
+        )
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit.record(actor, "user.create", user, changes={"username": [None, username]})
+    return user
+
+
+@transaction.atomic
+def revoke_role(assignment: RoleAssignment, *, actor: Actor) -> None:
+    audit.record(
+        actor,
+        "role.revoke",
+        assignment,
+        changes={"user": [assignment.user.username, None], "role": [assignment.role, None]},
+    )
+    assignment.delete()
 
 
 @follow_merges

@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
                 "auth.login": _("Signed in"),
                 "auth.login_failed": _("Failed sign-in"),
                 "auth.mfa_enrol": _("Second factor set up"),
+                "user.create": _("User created"),
                 "role.grant": _("Role granted"),
                 "role.move": _("Role moved by reorganisation"),
                 "role.revoke": _("Role revoked"),
