@@ -33,11 +33,11 @@ def show_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
         return
     for field, messages in error.error_dict.items():
-        target = field if field in form.fields else None
-        if field not in form.fields and field != NON_FIELD_ERRORS:
-            label = _label(form, field)
-            messages = [f"{label}: {text}" for text in ValidationError(messages).messages]
-        form.add_error(target, messages)
+        if field in form.fields or field == NON_FIELD_ERRORS:
+            form.add_error(None if field == NON_FIELD_ERRORS else field, messages)
+            continue
+        label = _label(form, field)
+        form.add_error(None, [f"{label}: {text}" for text in ValidationError(messages).messages])
 
 
 def _label(form: forms.BaseForm, field: str) -> str:

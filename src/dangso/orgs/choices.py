@@ -7,7 +7,10 @@ class OrgKind(models.TextChoices):
 
     CENTRAL = "central", _("Central Committee")
     PROVINCE = "province", _("Provincial/municipal Party committee")
-    CENTRAL_AFFILIATE = "central_affiliate", _("Party committee directly under the Central Committee")
+    CENTRAL_AFFILIATE = (
+        "central_affiliate",
+        _("Party committee directly under the Central Committee"),
+    )
     UPPER_GRASSROOTS = "upper_grassroots", _("Party committee above grassroots level")
     COMMUNE = "commune", _("Commune/ward/special-zone Party committee")
     GRASSROOTS_COMMITTEE = "grassroots_committee", _("Grassroots Party committee")

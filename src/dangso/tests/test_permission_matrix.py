@@ -80,7 +80,9 @@ ENDPOINTS = [
     Endpoint("api:list_members", api=True, lists=True),
     Endpoint("api:admit_member", "post", api=True, lists=True, payload=APPLICANT),
     Endpoint("api:get_member", target="member", api=True),
-    Endpoint("api:update_member", "patch", target="member", api=True, payload={"phone": "0911111111"}),
+    Endpoint(
+        "api:update_member", "patch", target="member", api=True, payload={"phone": "0911111111"}
+    ),
     Endpoint("api:list_events", target="member", api=True),
     Endpoint("api:record_event", "post", target="member", api=True, payload=REWARD),
 ]
