@@ -1,7 +1,10 @@
 import pytest
+from django.test import Client
 
+from dangso.accounts.actions import create_token
 from dangso.core.audit import Actor
 from dangso.orgs.choices import OrgKind
+from dangso.testing.auth import login_verified
 from dangso.testing.factories import OrganisationFactory
 
 
@@ -33,3 +36,24 @@ def tree(db):
         "b2": OrganisationFactory(code="X02C2", name="Chi bộ khu phố 2", parent=commune_b),
     }
     return {"central": central, "province": province, "a": commune_a, "b": commune_b, **cells}
+
+
+@pytest.fixture
+def token_client(actor):
+    """A test client that calls the API with a fresh personal token of `user`."""
+
+    def make(user) -> Client:
+        _token, key = create_token(user, name="test", actor=actor)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    return make
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign the test client in as `user`, with the second factor done."""
+
+    def sign(user) -> Client:
+        return login_verified(client, user)
+
+    return sign

@@ -66,6 +66,12 @@ def restrict(queryset: QuerySet[M], user: Any, capability: str) -> QuerySet[M]:
     return queryset.filter(condition)
 
 
+def covers(user: Any, capability: str, path: str) -> bool:
+    """Whether `user` holds `capability` over the organisation at `path` (no query once the
+    roles are loaded): `restrict()`'s test for one record already in hand."""
+    return any(path.startswith(scope) for scope in scope_paths(user, capability))
+
+
 def can(user: Any, capability: str, obj: Model | None = None) -> bool:
     """Whether `user` holds `capability` anywhere, or over `obj` when given."""
     if obj is None:

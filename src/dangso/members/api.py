@@ -24,7 +24,6 @@ from dangso.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, cursor_page
 from dangso.members import actions
 from dangso.members.choices import (
     ETHNICITIES,
-    ON_ROLL,
     EventKind,
     MemberStatus,
     Qualification,
@@ -33,6 +32,7 @@ from dangso.members.choices import (
     TheoryLevel,
 )
 from dangso.members.models import Member, MemberEvent
+from dangso.members.queries import MemberFilters, filter_members
 from dangso.orgs.models import Organisation
 
 router = Router()
@@ -240,21 +240,18 @@ def list_members(
 ) -> dict:
     """Members in the caller's scope, in id order, a page at a time."""
     user = api_user(request)
-    members: QuerySet[Member] = Member.objects.select_related("organisation")
-    if q:
-        members = Member.objects.search(q).select_related("organisation")
-    members = scoped(members, user, Capability.MEMBER_VIEW)
+    org = None
     if organisation is not None:
         org = get_in_scope(
             Organisation.objects.all(), user, Capability.MEMBER_VIEW, pk=organisation
         )
-        members = members.filter(organisation__path__startswith=org.path)
-    if status:
-        members = members.filter(status=status)
-    elif on_roll:
-        members = members.filter(status__in=ON_ROLL)
-    if sex:
-        members = members.filter(sex=sex)
+    members = filter_members(
+        scoped(Member.objects.select_related("organisation"), user, Capability.MEMBER_VIEW),
+        MemberFilters(
+            query=q or "", organisation=org, status=status or ("" if on_roll else "all"),
+            sex=sex or "",
+        ),
+    )  # fmt: skip
     return cursor_page(members, cursor=cursor, limit=limit)
 
 

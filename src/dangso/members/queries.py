@@ -12,7 +12,7 @@ from django.db import connections
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Collate
 
-from dangso.accounts.scope import restrict, scope_paths
+from dangso.accounts.scope import covers, restrict, scope_paths
 from dangso.core.dates import add_months
 from dangso.members.choices import ON_ROLL, MemberStatus, Sex
 from dangso.members.models import Member
@@ -48,9 +48,7 @@ def readable_members(user: Any) -> QuerySet[Member]:
 
 
 def holds(user: Any, capability: str, member: Member) -> bool:
-    """Whether `user` holds `capability` over `member`: `restrict()`'s test, without a query."""
-    path = member.organisation.path
-    return any(path.startswith(scope) for scope in scope_paths(user, capability))
+    return covers(user, capability, member.organisation.path)
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class MemberFilters:
 
 
 def filter_members(members: QuerySet[Member], filters: MemberFilters) -> QuerySet[Member]:
-    """The list's filters on an already restricted queryset, in the Vietnamese order."""
+    """The list's filters on an already restricted queryset (the web list and the API)."""
     if filters.status == "all":
         pass
     elif filters.status:
@@ -83,7 +81,7 @@ def filter_members(members: QuerySet[Member], filters: MemberFilters) -> QuerySe
         members = members.filter(organisation__path__startswith=filters.organisation.path)
     if filters.query:
         members = members.search(filters.query)  # type: ignore[attr-defined]
-    return vietnamese_order(members)
+    return members
 
 
 def organisation_options(

@@ -39,6 +39,7 @@ from dangso.members.queries import (
     member_statistics,
     organisation_options,
     readable_members,
+    vietnamese_order,
 )
 from dangso.orgs.models import Organisation
 
@@ -111,7 +112,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
     _require(request, "member.view")
     form = MemberFilterForm(request.GET, user=request.user)
     members = restrict(Member.objects.select_related("organisation"), request.user, "member.view")
-    members = filter_members(members, form.filters()) if form.is_valid() else members.none()
+    members = (
+        vietnamese_order(filter_members(members, form.filters()))
+        if form.is_valid()
+        else members.none()
+    )
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page}
     if request.htmx and not request.htmx.history_restore_request:  # type: ignore[attr-defined]
@@ -144,7 +149,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     members = restrict(Member.objects.select_related("organisation"), request.user, "member.view")
     out = io.BytesIO()
     export_members(
-        filter_members(members, filters),
+        vietnamese_order(filter_members(members, filters)),
         filters=filters.as_audit(),
         actor=Actor.from_request(request),
         out=out,

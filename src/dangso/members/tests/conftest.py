@@ -3,21 +3,9 @@ import datetime
 import pytest
 from django.test import Client
 
-from dangso.accounts.actions import create_token
 from dangso.accounts.roles import Role
 from dangso.members.choices import MemberStatus
 from dangso.testing.factories import MemberFactory, RoleFactory
-
-
-@pytest.fixture
-def token_client(actor):
-    """A test client that calls the API with a fresh personal token of `user`."""
-
-    def make(user) -> Client:
-        _token, key = create_token(user, name="test", actor=actor)
-        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-    return make
 
 
 @pytest.fixture
@@ -69,8 +57,6 @@ def probationer(tree):
 
 
 @pytest.fixture
-def web(client, officer) -> Client:
+def web(sign_in, officer) -> Client:
     """The officer of commune A signed in with both factors, in a browser-like test client."""
-    from dangso.testing.auth import login_verified
-
-    return login_verified(client, officer)
+    return sign_in(officer)

@@ -2,23 +2,16 @@
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangso.accounts.actions import create_token, revoke_token
+from dangso.accounts.management.lookups import user_named
 from dangso.accounts.models import ApiToken
 from dangso.core.audit import Actor
 
 ACTOR = Actor.system("token-command")
-
-
-def _user(username: str) -> User:
-    try:
-        return User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise CommandError(_("No user named %(username)s.") % {"username": username}) from None
 
 
 class Command(BaseCommand):
@@ -47,7 +40,7 @@ class Command(BaseCommand):
             self.revoke_token(options["prefix"])
 
     def create_token(self, username: str, name: str, days: int | None) -> None:
-        user = _user(username)
+        user = user_named(username)
         if not user.is_active:
             raise CommandError(_("The user %(username)s is inactive.") % {"username": username})
         if days is not None and days < 1:
@@ -60,7 +53,7 @@ class Command(BaseCommand):
         self.stderr.write(notice % {"prefix": token.prefix, "username": username})
 
     def list_tokens(self, username: str) -> None:
-        user = _user(username)
+        user = user_named(username)
         tokens = ApiToken.objects.filter(user=user).order_by("created_at", "pk")
         if not tokens:
             self.stdout.write(_("%(username)s has no tokens.") % {"username": username})

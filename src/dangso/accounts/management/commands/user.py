@@ -15,19 +15,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from dangso.accounts import actions
+from dangso.accounts.management.lookups import user_named
 from dangso.accounts.models import RoleAssignment
 from dangso.accounts.roles import Role
 from dangso.core.audit import Actor
 from dangso.orgs.models import Organisation
 
 ACTOR = Actor.system("user-command")
-
-
-def _user(username: str) -> User:
-    try:
-        return User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise CommandError(_("No user named %(username)s.") % {"username": username}) from None
 
 
 def _organisation(code: str) -> Organisation:
@@ -65,9 +59,9 @@ class Command(BaseCommand):
         if subcommand == "create":
             self.create(options)
         elif subcommand == "roles":
-            self.list_roles(_user(options["username"]))
+            self.list_roles(user_named(options["username"]))
         else:
-            user = _user(options["username"])
+            user = user_named(options["username"])
             organisation = _organisation(options["organisation_code"])
             if subcommand == "grant":
                 actions.grant_role(user, organisation, options["role"], actor=ACTOR)
@@ -88,7 +82,7 @@ class Command(BaseCommand):
             if password != getpass.getpass(_("Password again: ")):
                 raise CommandError(_("The two passwords differ."))
         try:
-            user = actions.create_user(
+            user = actions.createuser_named(
                 options["username"],
                 password=password,
                 actor=ACTOR,
