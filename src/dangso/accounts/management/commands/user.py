@@ -82,7 +82,7 @@ class Command(BaseCommand):
             if password != getpass.getpass(_("Password again: ")):
                 raise CommandError(_("The two passwords differ."))
         try:
-            user = actions.createuser_named(
+            user = actions.create_user(
                 options["username"],
                 password=password,
                 actor=ACTOR,
