@@ -70,6 +70,25 @@ def _require_cell(organisation: Organisation | None, field: str) -> Organisation
     return organisation
 
 
+def _new_member(data: Mapping[str, Any], organisation: Organisation, status: str) -> Member:
+    _require_cell(organisation, "organisation")
+    member = Member(organisation=organisation, status=status)
+    for name, value in data.items():
+        if name in EDITABLE_FIELDS:
+            setattr(member, name, value)
+    return member
+
+
+def _enrol(member: Member, event: MemberEvent, actor: Actor, action: str) -> Member:
+    """Write a new member with the event that brought them onto the roll, counted and audited."""
+    member.save()
+    event.member = member
+    event.save()
+    _count(member.organisation_id, 1)
+    audit.record(actor, action, member, changes=audit.diff({}, _snapshot(member, EDITABLE_FIELDS)))
+    return member
+
+
 @transaction.atomic
 def admit_member(
     data: Mapping[str, Any],
@@ -81,11 +100,7 @@ def admit_member(
 ) -> Member:
     """Kết nạp: a new probationary member. Ages 18–60 counted by month (QĐ 232, domain.md §2.4);
     above 60 only with the approval of a committee directly under the Central Committee."""
-    _require_cell(organisation, "organisation")
-    member = Member(organisation=organisation, status=MemberStatus.PROBATIONARY)
-    for name, value in data.items():
-        if name in EDITABLE_FIELDS:
-            setattr(member, name, value)
+    member = _new_member(data, organisation, MemberStatus.PROBATIONARY)
     member.official_date = None
     member.full_clean()
     age = age_in_years(member.date_of_birth, member.admission_date)
@@ -99,20 +114,52 @@ def admit_member(
                 % {"age": age}
             }
         )
-    member.save()
-    MemberEvent.objects.create(
-        member=member,
+    event = MemberEvent(
         kind=EventKind.ADMITTED,
         date=member.admission_date,
         decision_number=decision_number,
         to_organisation=organisation,
         recorded_by=actor.name,
     )
-    _count(organisation.pk, 1)
-    audit.record(
-        actor, "member.create", member, changes=audit.diff({}, _snapshot(member, EDITABLE_FIELDS))
+    return _enrol(member, event, actor, "member.create")
+
+
+@transaction.atomic
+def receive_member(
+    data: Mapping[str, Any],
+    *,
+    organisation: Organisation,
+    received_on: datetime.date,
+    origin: str,
+    actor: Actor,
+    decision_number: str = "",
+) -> Member:
+    """Tiếp nhận: a member transferred in officially from a Party organisation outside the
+    system, with the admission (and official) dates of their record; official when the record
+    has an official date, probationary otherwise."""
+    status = MemberStatus.OFFICIAL if data.get("official_date") else MemberStatus.PROBATIONARY
+    member = _new_member(data, organisation, status)
+    member.full_clean()
+    errors: dict[str, str] = {}
+    if not origin.strip():
+        errors["origin"] = _("Name the Party organisation the member comes from.")
+    if received_on > timezone.localdate():
+        errors["received_on"] = _("This date is in the future.")
+    elif received_on < member.admission_date:
+        errors["received_on"] = _("The date is before the admission date (%(day)s).") % {
+            "day": format_date(member.admission_date)
+        }
+    if errors:
+        raise ValidationError(errors)
+    event = MemberEvent(
+        kind=EventKind.RECEIVED,
+        date=received_on,
+        decision_number=decision_number,
+        to_organisation=organisation,
+        destination=origin.strip(),
+        recorded_by=actor.name,
     )
-    return member
+    return _enrol(member, event, actor, "member.receive")
 
 
 @transaction.atomic

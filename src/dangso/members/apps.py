@@ -15,6 +15,7 @@ class MembersConfig(AppConfig):
         label_actions(
             {
                 "member.create": _("Member admitted"),
+                "member.receive": _("Member received by transfer"),
                 "member.update": _("Record corrected"),
                 "member.view": _("Record read"),
                 "member.export": _("List exported"),

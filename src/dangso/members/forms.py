@@ -151,3 +151,27 @@ class EventForm(forms.Form):
             "note": data["note"],
             "until": data["until"],
         }
+
+
+class ReceiveForm(ParseOnlyModelForm):
+    """Tiếp nhận: a member transferred in officially from outside the system, with the dates
+    of their record."""
+
+    received_on = date_field(label=_("Received on"))
+    origin = forms.CharField(
+        label=_("Coming from"),
+        max_length=255,
+        help_text=_("The Party organisation that introduced the member."),
+    )
+    decision_number = forms.CharField(label=_("Introduction letter number"), max_length=60,
+                                      required=False)  # fmt: skip
+
+    class Meta:
+        model = Member
+        fields = ["organisation", *EDITABLE_FIELDS]
+        field_classes = {"organisation": CellChoiceField}
+        widgets = _member_widgets()
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = cells_in_scope(user, "member.event")  # type: ignore[attr-defined]

@@ -30,7 +30,13 @@ from dangso.core.models import AuditEntry
 from dangso.members import actions
 from dangso.members.choices import MemberStatus, Sex
 from dangso.members.exports import XLSX_CONTENT_TYPE, export_members
-from dangso.members.forms import AdmissionForm, EventForm, MemberFilterForm, MemberForm
+from dangso.members.forms import (
+    AdmissionForm,
+    EventForm,
+    MemberFilterForm,
+    MemberForm,
+    ReceiveForm,
+)
 from dangso.members.models import Member
 from dangso.members.queries import (
     AGE_BANDS,
@@ -273,4 +279,29 @@ def member_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was admitted.") % {"name": member.full_name})
             return redirect("members:detail", pk=member.pk)
-    return render(request, "members/create.html", {"form": form})
+    return render(request, "members/create.html", {"form": form, "receiving": False})
+
+
+@login_required
+def member_receive(request: HttpRequest) -> HttpResponse:
+    """Tiếp nhận: record a member transferred in from outside the system."""
+    _require(request, "member.event")
+    initial = {"organisation": request.GET.get("organisation"), "received_on": timezone.localdate()}
+    form = ReceiveForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = actions.receive_member(
+                data,
+                organisation=data["organisation"],
+                received_on=data["received_on"],
+                origin=data["origin"],
+                decision_number=data["decision_number"],
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s was received.") % {"name": member.full_name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/create.html", {"form": form, "receiving": True})

@@ -35,6 +35,10 @@ APPLICANT = {
     "organisation": "{cell}",
 }  # fmt: skip
 UI_APPLICANT = {**APPLICANT, "date_of_birth": "01/05/1990", "admission_date": "15/01/2024"}
+UI_RECEIVED = {
+    **UI_APPLICANT, "official_date": "15/01/2025", "origin": "Đảng bộ xã Tân Lập, Hà Nội",
+    "received_on": TODAY.strftime("%d/%m/%Y"),
+}  # fmt: skip
 REWARD = {"kind": "rewarded", "date": TODAY.isoformat(), "detail": "Giấy khen"}
 UI_REWARD = {**REWARD, "date": TODAY.strftime("%d/%m/%Y")}
 
@@ -69,6 +73,8 @@ ENDPOINTS = [
     Endpoint("members:export", lists=True),
     Endpoint("members:create"),
     Endpoint("members:create", "post", lists=True, payload=UI_APPLICANT),
+    Endpoint("members:receive"),
+    Endpoint("members:receive", "post", lists=True, payload=UI_RECEIVED),
     Endpoint("members:detail", target="member"),
     Endpoint("members:edit", target="member"),
     Endpoint("members:edit", "post", target="member", payload={"full_name": "Ai Đó Khác"}),

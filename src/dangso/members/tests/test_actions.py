@@ -225,3 +225,37 @@ def test_members_without_cccd_or_card_do_not_collide(tree, actor):
             actor=actor,
         )  # fmt: skip
     assert Member.objects.filter(cccd=None, card_number=None).count() == 2
+
+
+def test_receive_an_official_member_from_outside_the_system(tree, actor):
+    data = _applicant(admission_date=datetime.date(2012, 5, 19),
+                      official_date=datetime.date(2013, 5, 19))  # fmt: skip
+    member = actions.receive_member(
+        data, organisation=tree["a1"], received_on=TODAY, actor=actor,
+        origin="Chi bộ 3, Đảng bộ phường Hàng Bài, Hà Nội", decision_number="15-GGT/TU",
+    )  # fmt: skip
+    assert member.status == MemberStatus.OFFICIAL
+    event = member.events.get()
+    assert (event.kind, event.destination) == (
+        EventKind.RECEIVED,
+        "Chi bộ 3, Đảng bộ phường Hàng Bài, Hà Nội",
+    )
+    assert Organisation.objects.get(pk=tree["a1"].pk).member_count == 1
+    assert AuditEntry.objects.filter(action="member.receive").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("details", "field"),
+    [
+        ({"origin": ""}, "origin"),
+        ({"received_on": TODAY + datetime.timedelta(days=1)}, "received_on"),
+        ({"received_on": datetime.date(2000, 1, 1)}, "received_on"),
+    ],
+)
+def test_receive_refuses_bad_input(tree, actor, details, field):
+    arguments = {"origin": "Đảng bộ xã Tân Lập", "received_on": TODAY, **details}
+    before = _counts()
+    with pytest.raises(ValidationError) as info:
+        actions.receive_member(_applicant(), organisation=tree["a1"], actor=actor, **arguments)
+    assert field in info.value.message_dict
+    _nothing_written(before)

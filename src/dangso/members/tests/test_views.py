@@ -539,3 +539,36 @@ def test_dashboard_welcomes_a_user_without_member_view(client, tree):
     assert response.status_code == 200
     assert "stats" not in response.context
     assert tree["a"].name in response.content.decode()
+
+
+def test_receive_a_transferred_member_through_the_page(web, tree):
+    response = web.post(
+        "/members/receive/",
+        {
+            "organisation": tree["a1"].pk, "full_name": "hoàng  thị thu trang", "sex": "F",
+            "date_of_birth": "02/09/1988", "cccd": "001188004567", "admission_date": "19/05/2012",
+            "official_date": "19/05/2013", "ethnicity": "01", "religion": "none",
+            "professional_qualification": "bachelor", "political_theory": "intermediate",
+            "origin": "Chi bộ 3, Đảng bộ phường Hàng Bài, Hà Nội", "received_on": "01/11/2026",
+            "decision_number": "125-GGT/ĐU",
+        },
+    )  # fmt: skip
+    member = Member.objects.get(full_name="Hoàng Thị Thu Trang")
+    assert response.status_code == 302 and response.url == f"/members/{member.pk}/"
+    assert member.status == "official"
+    assert member.events.get().kind == "received"
+
+
+def test_receive_without_origin_keeps_what_was_typed(web, tree):
+    before = Member.objects.count()
+    response = web.post(
+        "/members/receive/",
+        {"organisation": tree["a1"].pk, "full_name": "Hoàng Thị Thu Trang", "sex": "F",
+         "date_of_birth": "02/09/1988", "admission_date": "19/05/2012", "ethnicity": "01",
+         "religion": "none", "professional_qualification": "none", "political_theory": "none",
+         "received_on": "01/11/2026"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "origin" in response.context["form"].errors
+    assert response.context["form"]["full_name"].value() == "Hoàng Thị Thu Trang"
+    assert Member.objects.count() == before
