@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -259,3 +260,12 @@ def test_receive_refuses_bad_input(tree, actor, details, field):
         actions.receive_member(_applicant(), organisation=tree["a1"], actor=actor, **arguments)
     assert field in info.value.message_dict
     _nothing_written(before)
+
+
+def test_recount_repairs_a_drifted_counter(tree):
+    from django.core.management import call_command
+
+    MemberFactory(organisation=tree["a1"])
+    Organisation.objects.filter(pk=tree["a1"].pk).update(member_count=7)
+    call_command("recount", stdout=io.StringIO())
+    assert Organisation.objects.get(pk=tree["a1"].pk).member_count == 1
