@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from dangso.core import audit
 from dangso.core.audit import Actor
-from dangso.core.dates import add_months, age_in_years, format_date
+from dangso.core.dates import add_months, format_date
 from dangso.members.choices import ON_ROLL, EventKind, MemberStatus
-from dangso.members.models import MAX_ADMISSION_AGE, PROBATION_MONTHS, Member, MemberEvent
+from dangso.members.models import Member, MemberEvent
+from dangso.members.rules import PROBATION_MONTHS, check_record
 from dangso.orgs.actions import follow_merges
 from dangso.orgs.models import Organisation
 
@@ -103,17 +104,10 @@ def admit_member(
     member = _new_member(data, organisation, MemberStatus.PROBATIONARY)
     member.official_date = None
     member.full_clean()
-    age = age_in_years(member.date_of_birth, member.admission_date)
-    if age > MAX_ADMISSION_AGE and not over_60_approved:
-        raise ValidationError(
-            {
-                "admission_date": _(
-                    "At admission the applicant was %(age)s years old; above 60 needs the approval "
-                    "of a committee directly under the Central Committee."
-                )
-                % {"age": age}
-            }
-        )
+    if not over_60_approved:
+        too_old = [p for p in check_record(member.rule_values()) if p.code == "age.admission_max"]
+        if too_old:
+            raise ValidationError({"admission_date": too_old[0].message})
     event = MemberEvent(
         kind=EventKind.ADMITTED,
         date=member.admission_date,

@@ -1,9 +1,8 @@
 import datetime
-import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +10,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dangso.core.dates import add_months, age_in_years, format_date
-from dangso.core.ids import cccd_problems, is_card_number, is_dossier_number
 from dangso.core.text import clean_spaces, fold, name_sort_key, normalise_name
 from dangso.members.choices import (
     ETHNICITIES,
@@ -23,13 +21,14 @@ from dangso.members.choices import (
     Sex,
     TheoryLevel,
 )
+from dangso.members.rules import PROBATION_MONTHS, check_record, normalise_phone
 from dangso.orgs.models import Organisation
 
-MIN_ADMISSION_AGE = 18
-MAX_ADMISSION_AGE = 60
-PROBATION_MONTHS = 12
-_PHONE = re.compile(r"0\d{9,10}")
-_EDUCATION = re.compile(r"\d{1,2}/(10|12)")
+# The fields the rules of `members.rules` read.
+RULE_FIELDS = (
+    "full_name", "sex", "date_of_birth", "admission_date", "official_date", "cccd",
+    "card_number", "dossier_number", "general_education", "phone", "email",
+)  # fmt: skip
 
 
 class MemberQuerySet(models.QuerySet["Member"]):
@@ -153,70 +152,26 @@ class Member(models.Model):
         return age_in_years(self.admission_date, timezone.localdate())
 
     def clean(self) -> None:
-        """Field checks of the Phiếu đảng viên, each with a Vietnamese message on its field."""
-        errors: dict[str, list[str]] = {}
-        today = timezone.localdate()
+        """The blocking rules of `members.rules`, each message on its field (in Vietnamese)."""
         self.full_name = normalise_name(self.full_name or "")
         for name in ("other_names", "place_of_birth", "hometown", "residence", "occupation",
                      "position"):  # fmt: skip
             setattr(self, name, clean_spaces(getattr(self, name) or ""))
-        if len(self.full_name.split(" ")) < 2:
-            errors.setdefault("full_name", []).append(
-                gettext("Enter the family name and the given name.")
-            )
-        birth, admission, official = self.date_of_birth, self.admission_date, self.official_date
-        for field, day in (("date_of_birth", birth), ("admission_date", admission),
-                           ("official_date", official)):  # fmt: skip
-            if day and day > today:
-                errors.setdefault(field, []).append(gettext("This date is in the future."))
-        if birth and admission:
-            age = age_in_years(birth, admission)
-            if age < MIN_ADMISSION_AGE:
-                errors.setdefault("admission_date", []).append(
-                    gettext("At admission the member was %(age)s years old; the minimum is 18.")
-                    % {"age": age}
-                )
-        if admission and official and official < add_months(admission, PROBATION_MONTHS):
-            errors.setdefault("official_date", []).append(
-                gettext(
-                    "The official date must be at least 12 months after admission "
-                    "(not before %(day)s)."
-                )
-                % {"day": format_date(add_months(admission, PROBATION_MONTHS))}
-            )
-        if self.cccd:
-            problems = cccd_problems(self.cccd, birth_date=birth, sex=self.sex)
-            if problems:
-                errors.setdefault("cccd", []).extend(problem.message for problem in problems)
-        if self.card_number and not is_card_number(self.card_number):
-            errors.setdefault("card_number", []).append(
-                gettext("A party card number has 8 digits.")
-            )
-        if self.dossier_number and not is_dossier_number(self.dossier_number):
-            errors.setdefault("dossier_number", []).append(
-                gettext("A dossier number is 6 digits followed by 1 to 3 capital letters.")
-            )
-        if self.general_education and not _EDUCATION.fullmatch(self.general_education):
-            errors.setdefault("general_education", []).append(
-                gettext("Write general education as grade/system, e.g. 12/12 or 10/10.")
-            )
         if self.phone:
-            self.phone = re.sub(r"[\s.\-]", "", self.phone).replace("+84", "0", 1)
-            if not _PHONE.fullmatch(self.phone):
-                errors.setdefault("phone", []).append(
-                    gettext("A Vietnamese phone number has 10 or 11 digits starting with 0.")
-                )
-        if self.email:
-            try:
-                validate_email(self.email)
-            except ValidationError:
-                errors.setdefault("email", []).append(gettext("Enter a valid e-mail address."))
+            self.phone = normalise_phone(self.phone)
+        errors: dict[str, list[str]] = {}
+        for problem in check_record(self.rule_values()):
+            if problem.is_blocking:
+                errors.setdefault(problem.field, []).append(problem.message)
         if self.organisation_id and not self.organisation.is_cell:
             errors.setdefault("organisation", []).append(
                 gettext("A member is recorded in a Party cell.")
             )
         if errors:
             raise ValidationError(errors)
+
+    def rule_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in RULE_FIELDS}
 
     def can_become_official(self, on: datetime.date) -> bool:
         return self.status == MemberStatus.PROBATIONARY and on >= add_months(
