@@ -35,10 +35,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "dangso.core",
     "dangso.orgs",
     "dangso.accounts",
     "dangso.members",
+    "dangso.quality",
+    "dangso.imports",
 ]
 
 MIDDLEWARE = [
@@ -166,3 +170,17 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background jobs (imports, checks) run from the database queue by `dangso worker`.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Uploads: the largest member file accepted (a province's list is a few hundred MB as CSV).
+DANGSO_IMPORT_MAX_BYTES = env_int("DANGSO_IMPORT_MAX_MB", 2048, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Days after the 12 months of probation within which a recognition date is not flagged.
+DANGSO_OFFICIAL_TOLERANCE_DAYS = env_int("DANGSO_OFFICIAL_TOLERANCE_DAYS", 90, minimum=0)

@@ -6,7 +6,7 @@ and keeps `Organisation.member_count` up to date.
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -51,6 +51,24 @@ RECORDABLE_EVENTS = (
 )  # fmt: skip
 MAX_TEMPORARY_MONTHS = 24
 
+# Apps above `members` that keep something derived from member records (data-quality
+# problems, statistics) register here; each follower is called with the member ids an action
+# changed, inside the action's transaction. Explicit, like `orgs.actions.follow_merges`.
+MemberFollower = Callable[[Sequence[int]], None]
+_member_followers: list[MemberFollower] = []
+
+
+def follow_member_changes(follower: MemberFollower) -> MemberFollower:
+    if follower not in _member_followers:
+        _member_followers.append(follower)
+    return follower
+
+
+def members_changed(member_ids: Sequence[int]) -> None:
+    """Tell the followers that these members' records changed (also used by bulk imports)."""
+    for follower in _member_followers:
+        follower(member_ids)
+
 
 def _snapshot(member: Member, fields: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(member, name) for name in fields}
@@ -87,6 +105,7 @@ def _enrol(member: Member, event: MemberEvent, actor: Actor, action: str) -> Mem
     event.save()
     _count(member.organisation_id, 1)
     audit.record(actor, action, member, changes=audit.diff({}, _snapshot(member, EDITABLE_FIELDS)))
+    members_changed([member.pk])
     return member
 
 
@@ -174,6 +193,7 @@ def update_member(member: Member, data: Mapping[str, Any], *, actor: Actor) -> M
     if changes:
         member.save()
         audit.record(actor, "member.update", member, changes=changes)
+        members_changed([member.pk])
     return member
 
 
@@ -307,6 +327,7 @@ def record_event(
         member,
         changes={**audit.diff(before, after), "event": [None, event.pk]},
     )
+    members_changed([member.pk])
     return event
 
 
@@ -331,6 +352,7 @@ def move_members_on_merge(
     )
     Member.objects.filter(organisation__in=sources).update(organisation=target)
     Member.objects.filter(temporary_organisation__in=sources).update(temporary_organisation=target)
+    members_changed([pk for pk, _org in moving])
     if moving:
         audit.record(
             actor,

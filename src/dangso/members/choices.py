@@ -15,6 +15,7 @@ class MemberStatus(models.TextChoices):
     REMOVED = "removed", _("Removed from the list")
     EXPELLED = "expelled", _("Expelled")
     DECEASED = "deceased", _("Deceased")
+    MERGED = "merged", _("Merged into another record")
 
 
 # Statuses of members who still belong to a cell's roll (counted, listed by default).
@@ -37,6 +38,7 @@ class EventKind(models.TextChoices):
     EXPELLED = "expelled", _("Expulsion")
     DIED = "died", _("Death")
     REORGANISED = "reorganised", _("Moved by reorganisation")
+    MERGED = "merged", _("Duplicate record merged")
 
 
 class Religion(models.TextChoices):

@@ -98,6 +98,15 @@ class Member(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.PROBATIONARY
     )
+    # A duplicate record merged into another keeps its row (and its history) and points there.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
