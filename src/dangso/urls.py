@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("dangso.accounts.urls")),
     path("orgs/", include("dangso.orgs.urls")),
     path("members/", include("dangso.members.urls")),
+    path("quality/", include("dangso.quality.urls")),
+    path("imports/", include("dangso.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

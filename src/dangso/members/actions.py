@@ -53,8 +53,9 @@ MAX_TEMPORARY_MONTHS = 24
 
 # Apps above `members` that keep something derived from member records (data-quality
 # problems, statistics) register here; each follower is called with the member ids an action
-# changed, inside the action's transaction. Explicit, like `orgs.actions.follow_merges`.
-MemberFollower = Callable[[Sequence[int]], None]
+# changed and every organisation those members were or now are in, inside the action's
+# transaction. Explicit, like `orgs.actions.follow_merges`.
+MemberFollower = Callable[[Sequence[int], Sequence[int]], None]
 _member_followers: list[MemberFollower] = []
 
 
@@ -64,10 +65,10 @@ def follow_member_changes(follower: MemberFollower) -> MemberFollower:
     return follower
 
 
-def members_changed(member_ids: Sequence[int]) -> None:
+def members_changed(member_ids: Sequence[int], organisation_ids: Sequence[int]) -> None:
     """Tell the followers that these members' records changed (also used by bulk imports)."""
     for follower in _member_followers:
-        follower(member_ids)
+        follower(member_ids, organisation_ids)
 
 
 def _snapshot(member: Member, fields: Sequence[str]) -> dict[str, Any]:
@@ -105,7 +106,7 @@ def _enrol(member: Member, event: MemberEvent, actor: Actor, action: str) -> Mem
     event.save()
     _count(member.organisation_id, 1)
     audit.record(actor, action, member, changes=audit.diff({}, _snapshot(member, EDITABLE_FIELDS)))
-    members_changed([member.pk])
+    members_changed([member.pk], [member.organisation_id])
     return member
 
 
@@ -193,7 +194,7 @@ def update_member(member: Member, data: Mapping[str, Any], *, actor: Actor) -> M
     if changes:
         member.save()
         audit.record(actor, "member.update", member, changes=changes)
-        members_changed([member.pk])
+        members_changed([member.pk], [member.organisation_id])
     return member
 
 
@@ -327,7 +328,7 @@ def record_event(
         member,
         changes={**audit.diff(before, after), "event": [None, event.pk]},
     )
-    members_changed([member.pk])
+    members_changed([member.pk], sorted({before["organisation_id"], member.organisation_id}))
     return event
 
 
@@ -352,7 +353,7 @@ def move_members_on_merge(
     )
     Member.objects.filter(organisation__in=sources).update(organisation=target)
     Member.objects.filter(temporary_organisation__in=sources).update(temporary_organisation=target)
-    members_changed([pk for pk, _org in moving])
+    members_changed([pk for pk, _org in moving], [*(o.pk for o in sources), target.pk])
     if moving:
         audit.record(
             actor,
