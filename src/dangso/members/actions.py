@@ -49,6 +49,8 @@ RECORDABLE_EVENTS = (
     EventKind.EXEMPTION_ENDED, EventKind.REWARDED, EventKind.DISCIPLINED, EventKind.REMOVED,
     EventKind.EXPELLED, EventKind.DIED,
 )  # fmt: skip
+# Sinh hoạt tạm thời: from 3 months up to 2 years (domain.md §2.4).
+MIN_TEMPORARY_MONTHS = 3
 MAX_TEMPORARY_MONTHS = 24
 
 # Apps above `members` that keep something derived from member records (data-quality
@@ -251,6 +253,11 @@ def _check_event(member: Member, kind: str, day: datetime.date, **details: Any) 
                 raise ValidationError({"until": _("Give the end date of the temporary transfer.")})
             if until > add_months(day, MAX_TEMPORARY_MONTHS):
                 raise ValidationError({"until": _("A temporary transfer lasts at most 2 years.")})
+            if until < add_months(day, MIN_TEMPORARY_MONTHS):
+                raise ValidationError(
+                    {"until": _("A temporary transfer lasts at least 3 months; shorter absences "
+                                "keep the member in their own cell.")}
+                )  # fmt: skip
             if member.temporary_organisation_id or member.temporary_until:
                 raise ValidationError(_("The member is already on a temporary transfer."))
     elif kind == EventKind.TEMPORARY_RETURN:

@@ -269,3 +269,14 @@ def test_recount_repairs_a_drifted_counter(tree):
     Organisation.objects.filter(pk=tree["a1"].pk).update(member_count=7)
     call_command("recount", stdout=io.StringIO())
     assert Organisation.objects.get(pk=tree["a1"].pk).member_count == 1
+
+
+@pytest.mark.parametrize("days", [30, 800])
+def test_temporary_transfer_lasts_three_months_to_two_years(tree, actor, days):
+    member = MemberFactory(organisation=tree["a1"])
+    with pytest.raises(ValidationError) as info:
+        actions.record_event(
+            member, EventKind.TEMPORARY_OUT, date=TODAY, to_organisation=tree["b1"],
+            until=TODAY + datetime.timedelta(days=days), actor=actor,
+        )  # fmt: skip
+    assert "until" in info.value.message_dict
