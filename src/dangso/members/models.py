@@ -157,7 +157,12 @@ class Member(models.Model):
         return self.status in ON_ROLL
 
     @property
-    def party_age_years(self) -> int:
+    def party_age_years(self) -> int | None:
+        """Tuổi đảng: counted from admission once the member is official (HD 01-HD/TW,
+        domain.md §2.4); a probationary member has none yet. Periods without Party activity
+        are not recorded yet, so they are not subtracted."""
+        if self.official_date is None:
+            return None
         return age_in_years(self.admission_date, timezone.localdate())
 
     def clean(self) -> None:
