@@ -23,14 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dangso.core.dates import add_months, age_in_years, format_date
+from dangso.core.dates import add_months, format_date, whole_months_between
 from dangso.core.ids import cccd_problems, is_card_number, is_dossier_number
 
 MIN_ADMISSION_AGE = 18
 MAX_ADMISSION_AGE = 60
 PROBATION_MONTHS = 12
 PHONE = re.compile(r"0\d{9,10}")
-EDUCATION = re.compile(r"\d{1,2}/(10|12)")
+EDUCATION = re.compile(r"(\d{1,2})/(10|12)")
 _DIGIT = re.compile(r"\d")
 
 # Every rule: its code and what it checks, for dashboards and the worklist's filters.
@@ -97,7 +97,9 @@ def _dates(record: Mapping[str, Any], today: datetime.date) -> list[Problem]:
                     gettext("The admission date must come after the date of birth."))
         )  # fmt: skip
     elif birth and admission:
-        age = age_in_years(birth, admission)
+        # Ages at admission are counted by month: 60 years and 1 month is above 60.
+        months = whole_months_between(birth, admission)
+        age = months // 12
         if age < MIN_ADMISSION_AGE:
             problems.append(
                 Problem(
@@ -107,7 +109,7 @@ def _dates(record: Mapping[str, Any], today: datetime.date) -> list[Problem]:
                     % {"age": age},
                 )
             )
-        elif age > MAX_ADMISSION_AGE and not record.get("over_60_approved"):
+        elif months > MAX_ADMISSION_AGE * 12 and not record.get("over_60_approved"):
             problems.append(
                 Problem(
                     "age.admission_max",
@@ -184,7 +186,8 @@ def _identifiers(record: Mapping[str, Any]) -> list[Problem]:
 def _contact(record: Mapping[str, Any]) -> list[Problem]:
     problems = []
     education = record.get("general_education") or ""
-    if education and not EDUCATION.fullmatch(education):
+    grade = EDUCATION.fullmatch(education)
+    if education and (grade is None or not 1 <= int(grade[1]) <= int(grade[2])):
         problems.append(
             Problem("education.format", "general_education",
                     gettext("Write general education as grade/system, e.g. 12/12 or 10/10."))
