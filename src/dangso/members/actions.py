@@ -383,3 +383,78 @@ def recount_members() -> int:
                 Organisation.objects.filter(pk=org_id).update(member_count=actual)
                 changed += 1
     return changed
+
+
+# Identifiers a duplicate record hands to the record it is merged into, when that one lacks them.
+MERGED_IDENTIFIERS = ("cccd", "card_number", "dossier_number")
+_UNIQUE_IDENTIFIERS = {"cccd", "card_number"}
+
+
+@transaction.atomic
+def merge_members(keep: Member, remove: Member, *, actor: Actor) -> Member:
+    """Gộp hồ sơ trùng: `remove` is a second record of the person `keep` describes.
+
+    Both rows and both histories stay: `remove` becomes MERGED, points at `keep` and leaves the
+    roll; its events are not moved, and each record gets a MERGED event naming the other, so
+    either history tells what happened. Identifiers (CCCD, card and dossier numbers) and the
+    member's sign-in that `keep` lacks move over from `remove`.
+    """
+    if keep.pk == remove.pk:
+        raise ValidationError(_("A record cannot be merged into itself."))
+    locked = Member.objects.select_for_update().order_by("pk").in_bulk([keep.pk, remove.pk])
+    keep, remove = locked[keep.pk], locked[remove.pk]
+    for member in (keep, remove):
+        if member.status == MemberStatus.MERGED:
+            raise ValidationError(
+                _("%(name)s's record was already merged into another one.") % {"name": member},
+                code="merged",
+            )
+    moving = [
+        name for name in MERGED_IDENTIFIERS if getattr(remove, name) and not getattr(keep, name)
+    ]
+    if remove.user_id and not keep.user_id:
+        moving.append("user_id")
+    before_keep = _snapshot(keep, moving)
+    before_remove = _snapshot(remove, ["status", "merged_into_id", *moving])
+    values = {name: getattr(remove, name) for name in moving}
+    was_on_roll = remove.is_on_roll
+    for name in moving:  # free the unique values before the kept record takes them
+        setattr(remove, name, None if name in _UNIQUE_IDENTIFIERS | {"user_id"} else "")
+    remove.status = MemberStatus.MERGED
+    remove.merged_into = keep
+    remove.save()
+    for name, value in values.items():
+        setattr(keep, name, value)
+    if values:
+        keep.save()
+    if was_on_roll:
+        _count(remove.organisation_id, -1)
+    today = timezone.localdate()
+    MemberEvent.objects.bulk_create(
+        [
+            MemberEvent(
+                member=remove, kind=EventKind.MERGED, date=today, detail=f"→ #{keep.pk} {keep}",
+                from_organisation_id=remove.organisation_id,
+                to_organisation_id=keep.organisation_id, recorded_by=actor.name,
+            ),
+            MemberEvent(
+                member=keep, kind=EventKind.MERGED, date=today, detail=f"← #{remove.pk} {remove}",
+                from_organisation_id=remove.organisation_id,
+                to_organisation_id=keep.organisation_id, recorded_by=actor.name,
+            ),
+        ]
+    )  # fmt: skip
+    audit.record(
+        actor,
+        "member.merge",
+        keep,
+        changes={**audit.diff(before_keep, _snapshot(keep, moving)), "merged": [None, remove.pk]},
+    )
+    audit.record(
+        actor,
+        "member.merged",
+        remove,
+        changes=audit.diff(before_remove, _snapshot(remove, list(before_remove))),
+    )
+    members_changed([keep.pk, remove.pk], sorted({keep.organisation_id, remove.organisation_id}))
+    return keep
