@@ -23,6 +23,9 @@ if compgen -G "src/dangso/locale/*/LC_MESSAGES/*.po" >/dev/null \
 fi
 echo "==> Demo data"
 .venv/bin/dangso demo
+echo "==> Data-quality check of the demo records"
+.venv/bin/dangso check-members
+.venv/bin/dangso find-duplicates
 echo
 echo "==> Đảng số: http://127.0.0.1:8000  (Ctrl+C to stop)"
 if [[ "$DANGSO_MFA_REQUIRED" == "0" ]]; then

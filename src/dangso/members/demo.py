@@ -457,6 +457,83 @@ def _build_members(
     return members, events, special
 
 
+# Legacy defects -----------------------------------------------------------------------------
+
+# Registries kept by hand for years are not clean (seed 003: 84 % clean after a national
+# campaign). The demo plants the usual slips in a share of its records so that the data-quality
+# pages, the worklist and the duplicates queue have work to show.
+DEFECT_SHARE = 0.06
+
+
+def duplicate_count(members: int) -> int:
+    """How many second records of an existing person the demo adds."""
+    return max(1, members // 500)
+
+
+def _plant_defect(rng: random.Random, member: Member) -> None:
+    kind = rng.choice(
+        ["cccd_sex", "cccd_year", "cccd_missing", "phone", "official", "education", "card"]
+    )
+    if kind == "cccd_sex" and member.cccd:
+        digit = int(member.cccd[3])
+        member.cccd = f"{member.cccd[:3]}{digit ^ 1}{member.cccd[4:]}"
+    elif kind == "cccd_year" and member.cccd:
+        year = (int(member.cccd[4:6]) + 1) % 100
+        member.cccd = f"{member.cccd[:4]}{year:02d}{member.cccd[6:]}"
+    elif kind == "cccd_missing":
+        member.cccd = None
+    elif kind == "phone":
+        member.phone = member.phone[1:] if member.phone else "091234567"
+    elif kind == "official" and member.official_date:
+        member.official_date = add_months(member.admission_date, 7)
+    elif kind == "education":
+        member.general_education = "12/10"
+    elif kind == "card" and member.card_number:
+        member.card_number = member.card_number[:7]
+
+
+def _second_record(rng: random.Random, member: Member) -> Member:
+    """The same person entered again by another hand: name unaccented or one letter off, no
+    CCCD or card, same birth date and hometown."""
+    if rng.random() < 0.5:
+        name = fold(member.full_name).title()
+    else:
+        family_middle, given = member.full_name.rsplit(" ", 1)
+        name = f"{family_middle} {given[:-1]}{'hnmt'[rng.randrange(4)]}"
+    copy = Member(
+        **{
+            field.name: getattr(member, field.name)
+            for field in Member._meta.concrete_fields
+            if field.name not in {"id", "cccd", "card_number", "dossier_number", "user"}
+        }
+    )
+    copy.full_name = name
+    copy.name_folded = fold(name)
+    copy.sort_key = name_sort_key(name)
+    return copy
+
+
+def _plant_legacy_errors(
+    rng: random.Random, members: list[Member], events: list[MemberEvent], keep: set[int]
+) -> None:
+    for index, member in enumerate(members):
+        if index not in keep and rng.random() < DEFECT_SHARE:
+            _plant_defect(rng, member)
+    for member in rng.sample([m for i, m in enumerate(members) if i not in keep],
+                             duplicate_count(len(members))):  # fmt: skip
+        copy = _second_record(rng, member)
+        members.append(copy)
+        events.append(
+            MemberEvent(member=copy, kind=EventKind.ADMITTED, date=copy.admission_date,
+                        to_organisation=copy.organisation, recorded_by=ACTOR.name)
+        )  # fmt: skip
+        if copy.official_date:
+            events.append(
+                MemberEvent(member=copy, kind=EventKind.MADE_OFFICIAL, date=copy.official_date,
+                            recorded_by=ACTOR.name)
+            )  # fmt: skip
+
+
 # Demo officials -----------------------------------------------------------------------------
 
 
@@ -514,6 +591,10 @@ def load_demo(*, members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED) -> De
     first = next(cell for cell in cells if cell.organisation.parent_id == commune.pk)
     _allocate(rng, cells, members, first)
     rows, events, special = _build_members(rng, cells, first, today)
+    special_ids = {id(member) for member in special.values()}
+    _plant_legacy_errors(
+        rng, rows, events, {i for i, member in enumerate(rows) if id(member) in special_ids}
+    )
     Member.objects.bulk_create(rows, batch_size=500)
     for event in events:
         event.member_id = event.member.pk
