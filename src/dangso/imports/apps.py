@@ -8,3 +8,8 @@ class ImportsConfig(AppConfig):
     name = "dangso.imports"
     label = "imports"
     verbose_name = _("Member imports")
+
+    def ready(self) -> None:
+        from dangso.core.audit import label_actions
+
+        label_actions({"member.import": _("Members imported from a file")})

@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from dangso.core.audit import label_actions
-        from dangso.members import actions  # noqa: F401  registers the merge follower
+        from dangso.members import actions, stats  # noqa: F401  register their followers
         from dangso.members.choices import EventKind
 
         label_actions(

@@ -21,6 +21,7 @@ from dangso.core.audit import Actor
 from dangso.core.models import AuditEntry
 from dangso.members.models import Member, MemberEvent
 from dangso.orgs.models import Organisation, OrganisationVersion
+from dangso.quality.models import DuplicateCandidate
 from dangso.testing.auth import login_verified
 from dangso.testing.factories import MemberFactory, RoleFactory, UserFactory
 
@@ -80,6 +81,14 @@ ENDPOINTS = [
     Endpoint("members:edit", "post", target="member", payload={"full_name": "Ai Đó Khác"}),
     Endpoint("members:event", target="member"),
     Endpoint("members:event", "post", target="member", payload=UI_REWARD),
+    Endpoint("quality:dashboard", lists=True),
+    Endpoint("quality:check", "post", target="org"),
+    Endpoint("quality:worklist", lists=True),
+    Endpoint("quality:fix", target="member"),
+    Endpoint("quality:fix", "post", target="member", payload={"fields": "phone"}),
+    Endpoint("quality:duplicates", lists=True),
+    Endpoint("quality:merge", "post", target="pair", payload={"keep": "a"}),
+    Endpoint("quality:dismiss", "post", target="pair"),
     Endpoint("api:list_organisations", role="office", api=True, lists=True),
     Endpoint("api:organisation_tree", role="office", api=True, lists=True),
     Endpoint("api:get_organisation", role="office", target="org", api=True),
@@ -91,6 +100,15 @@ ENDPOINTS = [
     ),
     Endpoint("api:list_events", target="member", api=True),
     Endpoint("api:record_event", "post", target="member", api=True, payload=REWARD),
+    Endpoint("imports:upload", role="organisation", lists=True),
+    Endpoint("imports:upload", "post", lists=True),
+    Endpoint("imports:template", lists=True),
+    Endpoint("imports:detail", target="import"),
+    Endpoint("imports:status", target="import"),
+    Endpoint("imports:mapping", target="import"),
+    Endpoint("imports:mapping", "post", target="import"),
+    Endpoint("imports:commit", "post", target="import", payload={"mode": "valid_only"}),
+    Endpoint("imports:report", target="import"),
 ]
 # Open to everyone, or only about the caller's own session: no organisation's data.
 PUBLIC = {
@@ -116,14 +134,48 @@ def test_every_endpoint_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(tree):
+def world(tree, settings, tmp_path):
     """A target member and cell in commune A; the callers' roles at A or at B."""
     target = MemberFactory(
         organisation=tree["a1"], full_name=SECRET_NAME, sex="F",
         date_of_birth=datetime.date(1985, 6, 1), cccd=SECRET_CCCD,
     )  # fmt: skip
     MemberFactory(organisation=tree["b1"], full_name="Đinh Văn Bình")
-    return {"tree": tree, "member": target, "org": tree["a1"]}
+    # A likely duplicate of the target in commune A, for the data-quality queue.
+    twin = MemberFactory(
+        organisation=tree["a2"], full_name="Quach Thi Dieu Linh", sex="F",
+        date_of_birth=target.date_of_birth, cccd=None,
+    )  # fmt: skip
+    pair = DuplicateCandidate.objects.create(
+        member_a=target, member_b=twin, score=0.9, reasons=["same_name"], found_at=target.updated_at
+    )
+    return {
+        "tree": tree, "member": target, "org": tree["a1"], "pair": pair,
+        "import": _checked_import(tree["a"], settings, tmp_path),
+    }  # fmt: skip
+
+
+def _checked_import(organisation, settings, tmp_path):
+    """Someone's checked member list for commune A, its report naming the secret member."""
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from dangso.imports.models import ImportFormat, ImportStatus, MemberImport
+    from dangso.imports.report import write_report
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    error = [3, "Giới tính", SECRET_NAME, "?"]
+    job = MemberImport(
+        user=UserFactory(), organisation=organisation, original_name="danh-sach.csv",
+        format=ImportFormat.CSV, headers=["Họ và tên"], mapping={"full_name": 0},
+        status=ImportStatus.REPORTED, rows=2, valid=1, bad=1, errors_sample=[error],
+    )  # fmt: skip
+    out = io.BytesIO()
+    write_report([tuple(error)], out)
+    job.report.save("loi.xlsx", ContentFile(out.getvalue()), save=False)
+    job.save()
+    return job
 
 
 def _client(caller, endpoint, world):
@@ -161,13 +213,17 @@ def _request(client, headers, endpoint, world):
 
 
 def _state():
+    from dangso.imports.models import MemberImport
+
     return (
+        sorted(MemberImport.objects.values_list("pk", "status", "mode", "mapping")),
         Member.objects.count(),
         MemberEvent.objects.count(),
         AuditEntry.objects.exclude(action__in=["token.create", "member.view"]).count(),
         Organisation.objects.count(),
         OrganisationVersion.objects.count(),
         RoleAssignment.objects.count(),
+        sorted(DuplicateCandidate.objects.values_list("status", flat=True)),
         sorted(Member.objects.values_list("full_name", "status", "phone", "organisation_id")),
         sorted(Organisation.objects.values_list("name", "status", "parent_id")),
     )
