@@ -455,7 +455,7 @@ class _Run:
             pending: deque[Any] = deque()
             for unit in self.units(path, info):
                 pending.append(pool.apply_async(convert_in_worker, (unit,)))
-                if len(pending) > processes * 2:
+                if len(pending) > processes * 4:
                     yield pending.popleft().get()
             while pending:
                 yield pending.popleft().get()

@@ -33,7 +33,7 @@ CSV = "csv"
 FORMATS = (XLSX, CSV)
 HEADER_SCAN_ROWS = 20  # the header row is looked for among the first rows (title rows above)
 _HEAD_BYTES = 1 << 20
-_BLOCK_BYTES = 8 << 20  # per unit of work: bigger blocks only cost memory
+_BLOCK_BYTES = 2 << 20  # per unit of work: bigger blocks only cost memory
 _DELIMITERS = (",", ";", "\t", "|")
 _MAGIC = (
     (b"PK\x03\x04", "zip"),
