@@ -1,11 +1,13 @@
 """Thống kê đảng viên: member counts kept up to date per organisation subtree.
 
 A province's figures (members by status, sex and age band) would otherwise group 160,000 rows
-on every dashboard view: 445 ms p95 on this hardware (limits.md). Instead `MemberCount` holds,
-for every organisation that is not a cell, how many members of its whole subtree there are per
-(status, sex, birth year): a few hundred rows per organisation, read in well under a
-millisecond. A cell's thirty-odd members are counted live. Age bands are derived from the
-birth year when read (age = this year − birth year), so the counts never go stale with time.
+on every dashboard view: 445 ms p95 on this hardware (limits.md), 0.75–1 s with our join to the
+organisation paths. Instead `MemberCount` holds, for every organisation that is not a cell, how
+many members of its whole subtree there are per (status, sex, birth year): a few hundred rows
+per organisation, read in 2–5 ms p95 (bench/results/search_members.json). Counts per cell only,
+summed over the subtree when read, were measured too: almost one row per member (4.9 M), and
+0.3–0.8 s for a province. A cell's thirty-odd members are counted live. Age bands are derived
+from the birth year when read (age = this year − birth year), so counts never go stale with time.
 
 Keeping them right: every member action tells its followers which members changed and which
 organisations they were or are now in (`members.actions.members_changed`). For each touched
@@ -18,7 +20,9 @@ imports) and `dangso recount` rebuild everything set-based instead, level by lev
 bottom of the tree.
 
 Cells are the leaves; a member recorded directly in a non-cell organisation (not done by the
-actions) is counted at that organisation and above.
+actions) is counted at that organisation and above. Merges reach us through `members_changed`;
+A subtree moved by `orgs.actions.move_organisation` recounts its old and new parents
+(`follow_moves`), which carries the difference to both lines of ancestors.
 """
 
 import datetime
@@ -31,6 +35,7 @@ from django.db import connection, transaction
 from dangso.members.actions import follow_member_changes
 from dangso.members.choices import ON_ROLL, MemberStatus, Sex
 from dangso.members.queries import AGE_BANDS
+from dangso.orgs.actions import follow_moves
 from dangso.orgs.choices import CELL_KINDS
 from dangso.orgs.models import Organisation
 
@@ -64,6 +69,13 @@ def _path_ids(path: str) -> list[int]:
 def member_counts_follow(member_ids: Sequence[int], organisation_ids: Sequence[int]) -> None:
     """Bring the counts of the touched organisations' ancestors up to date (see the module)."""
     refresh_counts(organisation_ids)
+
+
+@follow_moves
+def member_counts_follow_move(
+    org: Organisation, old_parent_id: int | None, new_parent_id: int
+) -> None:
+    refresh_counts([pk for pk in (old_parent_id, new_parent_id) if pk])
 
 
 def refresh_counts(organisation_ids: Iterable[int]) -> None:

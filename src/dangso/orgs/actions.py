@@ -21,6 +21,17 @@ MergeFollower = Callable[[Sequence[Organisation], Organisation, datetime.date, A
 _merge_followers: list[MergeFollower] = []
 
 
+# Kept-up counts above `orgs` learn of a subtree move: (moved organisation, old parent, new).
+MoveFollower = Callable[[Organisation, int | None, int], None]
+_move_followers: list[MoveFollower] = []
+
+
+def follow_moves(follower: MoveFollower) -> MoveFollower:
+    if follower not in _move_followers:
+        _move_followers.append(follower)
+    return follower
+
+
 def follow_merges(follower: MergeFollower) -> MergeFollower:
     if follower not in _merge_followers:
         _merge_followers.append(follower)
@@ -155,6 +166,8 @@ def move_organisation(
     Organisation.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
     _open_version(org, on, "moved")
+    for follower in _move_followers:
+        follower(org, old_parent_id, new_parent.pk)
     audit.record(actor, "org.move", org, changes={"parent": [old_parent_id, new_parent.pk]})
     return org
 

@@ -127,3 +127,13 @@ def test_recount_command_rebuilds_the_counts(tree):
     _assert_counts_right()
     assert MemberCount.objects.filter(organisation=tree["central"]).exists()
     assert "rows" in out.getvalue()
+
+
+def test_counts_follow_a_subtree_move(tree, actor):
+    from dangso.orgs.actions import move_organisation
+
+    MemberFactory(organisation=tree["a1"], sex="M", date_of_birth=datetime.date(1980, 5, 5))
+    MemberFactory(organisation=tree["a2"], sex="F", date_of_birth=datetime.date(1990, 5, 5))
+    stats.rebuild_member_counts()
+    move_organisation(tree["a1"], new_parent=tree["b"], on=TODAY, actor=actor)
+    _assert_counts_right()
