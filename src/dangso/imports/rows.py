@@ -112,6 +112,7 @@ class Messages:
     ambiguous_cell: str = ""
     too_long: str = ""
     date: str = ""
+    unknown: dict[str, str] = field(default_factory=dict)  # per code list: what it takes
 
     @classmethod
     def translated(cls, scope_name: str) -> "Messages":
@@ -123,6 +124,25 @@ class Messages:
             ambiguous_cell=_("Several Party cells have this name; use the cell's code."),
             too_long=_("Too long: at most %(max)s characters."),
             date=_("Not a date: write it as dd/mm/yyyy."),
+            unknown={
+                "sex": _("Write Nam or Nữ."),
+                "ethnicity": _(
+                    "Not one of the 54 ethnic groups: write its name (Kinh, Tày, Mường, …) "
+                    "or its code, 01 to 54."
+                ),
+                "religion": _(
+                    "Not a religion of the list: Không, Phật giáo, Công giáo, Tin lành, "
+                    "Cao Đài, Hòa Hảo, Hồi giáo or Khác."
+                ),
+                "professional_qualification": _(
+                    "Not a level of the list: Không, Sơ cấp, Trung cấp, Cao đẳng, Đại học, "
+                    "Thạc sĩ or Tiến sĩ."
+                ),
+                "political_theory": _(
+                    "Not a level of the list: Không, Sơ cấp, Trung cấp, Cao cấp or Cử nhân."
+                ),
+                "general_education": _("Write grade/system, e.g. 12/12 or 10/10."),
+            },
         )
 
 
@@ -226,15 +246,18 @@ class RowConverter:
                 try:
                     value = _VOCAB[field_name](text)
                 except (ValueError, ValidationError) as error:
-                    found = (None, _error_text(error) or self.messages.unreadable)
+                    found = (None, _error_text(error) or self._unknown(field_name))
                 else:
                     found = (value, "") if value not in (None, "") else (
-                        None, self.messages.unreadable
+                        None, self._unknown(field_name)
                     )  # fmt: skip
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
             cache[key] = found
         return found
+
+    def _unknown(self, field_name: str) -> str:
+        return self.messages.unknown.get(field_name, self.messages.unreadable)
 
     def date(self, field_name: str, raw: Any) -> tuple[datetime.date | None, str]:
         if isinstance(raw, datetime.datetime):
