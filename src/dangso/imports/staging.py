@@ -46,7 +46,7 @@ _IMPORT_WRITE_LOCK = 204_3003  # advisory lock: one import writes at a time (Pos
 _ANALYZE_AFTER = 10_000  # rows written above which the member tables' statistics are refreshed
 _INDEX_BUILD_MEMORY_KB = 512 * 1024  # maintenance_work_mem for the rebuild, when lower
 _CHECK_WORK_MEM = "256MB"  # for the hash aggregates of the checks over millions of rows
-BULK_MIN_ROWS = 200_000  # new records from which a load into a smaller registry rebuilds indexes
+BULK_MIN_ROWS = 50_000  # new records from which a load into a smaller registry rebuilds indexes
 
 _TYPES = {
     "line": ("bigint", "integer"),
