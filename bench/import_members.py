@@ -200,9 +200,11 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         "maxrss_self_mib": round(self_kib / 1024),
         "maxrss_largest_child_mib": round(children_kib / 1024),
         "ratio_to_copy": round(wall / copy_s, 2),
+        "timings_s": result.timings,
         "members_in_table": Member.objects.count(),
         "count_rows": MemberCount.objects.count(),
     }
+    print("steps (s): " + ", ".join(f"{k} {v}" for k, v in result.timings.items()))
     print(
         f"pipeline: {wall:.1f} s for {result.rows:,} rows ({results['rows_per_s']:,} rows/s), "
         f"status {result.status}, {result.valid:,} valid, {result.bad:,} bad; peak RSS "

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "dangso.members",
     "dangso.quality",
     "dangso.imports",
+    "dangso.documents",
 ]
 
 MIDDLEWARE = [
@@ -157,10 +158,26 @@ STORAGES = {
     },
 }
 
-# Highest classification this deployment's network may hold (DESIGN rule 3).
+# Highest classification this deployment's network may hold (DESIGN rule 3): a network on the
+# Internet holds only unclassified documents (domain.md §4.4), so that is the default.
 DANGSO_MAX_CLASSIFICATION = env_choice(
-    "DANGSO_MAX_CLASSIFICATION", "mat", ["khong_mat", "mat", "toi_mat", "tuyet_mat"]
+    "DANGSO_MAX_CLASSIFICATION", "khong_mat", ["khong_mat", "mat", "toi_mat", "tuyet_mat"]
 )
+# Key that encrypts classified attachments at rest: 32 bytes, base64 (urlsafe or standard).
+# Without it, classified files are refused even where the classification is allowed.
+DANGSO_FILE_KEY = env_str("DANGSO_FILE_KEY", "")
+# Largest attachment accepted, in MiB.
+DANGSO_UPLOAD_MAX_MB = env_int("DANGSO_UPLOAD_MAX_MB", 50, minimum=1)
+# Trust anchors for signature validation: a directory of CA certificates (PEM or DER), e.g. the
+# Ban Cơ yếu root and intermediate CAs. Signatures chaining to nothing here are "untrusted".
+DANGSO_TRUST_ANCHORS_DIR = env_str("DANGSO_TRUST_ANCHORS_DIR", str(VAR_DIR / "trust"))
+# RFC 3161 timestamp authority; when set, signatures are made at PAdES B-T (or B-LT/B-LTA with
+# DANGSO_SIGNATURE_LEVEL), otherwise B-B.
+DANGSO_TSA_URL = env_str("DANGSO_TSA_URL", "")
+DANGSO_SIGNATURE_LEVEL = env_choice("DANGSO_SIGNATURE_LEVEL", "B-T", ["B-T", "B-LT", "B-LTA"])
+# Incoming and outgoing register numbers restart each "year" (as for state bodies, ND 30/2020)
+# or each committee "term"; the Party rule is not published (domain.md §4.5, a gap).
+DANGSO_REGISTER_RESET = env_choice("DANGSO_REGISTER_RESET", "year", ["year", "term"])
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = None  # type: ignore[assignment]  # tests serve static files via finders
+
+# Uploaded files and trust anchors go to a throwaway directory, never to var/.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dangso-test-media-")  # type: ignore[assignment]
+DANGSO_TRUST_ANCHORS_DIR = tempfile.mkdtemp(prefix="dangso-test-trust-")

@@ -12,10 +12,16 @@ class Capability(models.TextChoices):
     MEMBER_EVENT = "member.event", _("Record member lifecycle events")
     AUDIT_VIEW = "audit.view", _("Read the audit log")
     USER_MANAGE = "user.manage", _("Manage users and roles")
+    DOC_VIEW = "document.view", _("Read documents")
+    DOC_REGISTER = "document.register", _("Register, number and send documents (clerk)")
+    DOC_ASSIGN = "document.assign", _("Assign documents to handlers")
+    DOC_DRAFT = "document.draft", _("Draft outgoing documents")
+    DOC_SIGN = "document.sign", _("Sign documents")
 
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("System administrator")
+    LEADER = "leader", _("Committee leader")
     OFFICE = "office", _("Party office")
     ORGANISATION = "organisation", _("Organisation department (member records)")
     INSPECTION = "inspection", _("Inspection committee")
@@ -26,10 +32,15 @@ class Role(models.TextChoices):
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(C.values),
-    Role.OFFICE: frozenset({C.ORG_VIEW}),
-    Role.ORGANISATION: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.MEMBER_EVENT}),
-    Role.INSPECTION: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.AUDIT_VIEW}),
-    Role.CELL_SECRETARY: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT}),
+    Role.LEADER: frozenset({C.ORG_VIEW, C.DOC_VIEW, C.DOC_ASSIGN, C.DOC_DRAFT, C.DOC_SIGN}),
+    Role.OFFICE: frozenset({C.ORG_VIEW, C.DOC_VIEW, C.DOC_REGISTER, C.DOC_DRAFT}),
+    Role.ORGANISATION: frozenset(
+        {C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.MEMBER_EVENT, C.DOC_VIEW, C.DOC_DRAFT}
+    ),
+    Role.INSPECTION: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.AUDIT_VIEW, C.DOC_VIEW, C.DOC_DRAFT}),
+    Role.CELL_SECRETARY: frozenset(
+        {C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.DOC_VIEW, C.DOC_REGISTER, C.DOC_DRAFT}
+    ),
     Role.MEMBER: frozenset(),
 }
 

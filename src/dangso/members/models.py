@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import BooleanField, F, Func, Q, Value
-from django.db.models.functions import Concat, Replace
+from django.db.models.functions import Collate, Concat, Replace
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -112,8 +112,13 @@ class Member(models.Model):
     dossier_number = models.CharField(_("dossier number"), max_length=10, blank=True)
     admission_date = models.DateField(_("admission date"))
     official_date = models.DateField(_("official date"), null=True, blank=True)
+    # Indexed by member_org_status_idx (organisation first).
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("Party cell"), on_delete=models.PROTECT, related_name="members"
+        Organisation,
+        verbose_name=_("Party cell"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,
     )
     temporary_organisation = models.ForeignKey(
         Organisation,
@@ -122,6 +127,7 @@ class Member(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="temporary_members",
+        db_index=False,  # member_temporary_org_idx: the few members with one
     )
     temporary_until = models.DateField(_("temporary until"), null=True, blank=True)
     general_education = models.CharField(_("general education"), max_length=5, blank=True)
@@ -149,6 +155,7 @@ class Member(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_records",
+        db_index=False,  # member_merged_into_idx: the few merged records
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -158,8 +165,10 @@ class Member(models.Model):
         related_name="member",
     )
     # Derived from full_name on save: diacritic-free for search, Vietnamese order for lists.
-    name_folded = models.CharField(max_length=120, editable=False, db_index=True)
-    sort_key = models.CharField(max_length=255, editable=False, db_index=True)
+    # Searched through the word-run index of migration 0005 (PostgreSQL), ordered through
+    # member_sort_key_idx; a plain index on either would never be read.
+    name_folded = models.CharField(max_length=120, editable=False)
+    sort_key = models.CharField(max_length=255, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MemberQuerySet.as_manager()
@@ -168,7 +177,23 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
-        indexes = [models.Index(fields=["organisation", "status"], name="member_org_status_idx")]
+        # Every index is rebuilt by a bulk import (`imports.staging`): only those a query reads.
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="member_org_status_idx"),
+            # `members.queries.vietnamese_order` sorts in binary collation.
+            models.Index(Collate("sort_key", "C"), "id", name="member_sort_key_idx"),
+            # Foreign keys that are almost always empty: only the rows that have one.
+            models.Index(
+                fields=["temporary_organisation"],
+                name="member_temporary_org_idx",
+                condition=Q(temporary_organisation__isnull=False),
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="member_merged_into_idx",
+                condition=Q(merged_into__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(official_date__isnull=True)

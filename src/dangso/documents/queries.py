@@ -1,0 +1,200 @@
+"""Read side of documents: what a user may see, the registers, search and the inbox.
+
+Every queryset starts from `visible_documents()`, which is `restrict()` (DESIGN rule 1) plus
+the classified-document rule: a Mật, Tối mật or Tuyệt mật document is visible only to those
+granted it explicitly (DESIGN rule 3).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from dangso.accounts.roles import Capability
+from dangso.accounts.scope import restrict, scope_paths
+from dangso.core.text import fold
+from dangso.documents.choices import Classification, DocumentStatus, ReviewDecision
+from dangso.documents.models import Assignment, Document, Grant, ReviewStep
+
+MAX_SEARCH_WORDS = 8
+
+
+def visible_documents(user: Any, capability: str = Capability.DOC_VIEW) -> QuerySet[Document]:
+    documents = restrict(Document.objects.all(), user, capability)
+    granted = Grant.objects.filter(document=OuterRef("pk"), user_id=user.pk)
+    return documents.filter(Q(classification=Classification.UNCLASSIFIED) | Exists(granted))
+
+
+def search_words(query: str) -> list[str]:
+    """The folded words of a search box, as the index holds them."""
+    words = "".join(c if c.isalnum() else " " for c in fold(query)).split()
+    return words[:MAX_SEARCH_WORDS]
+
+
+def matching(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
+    """Documents whose number, summary, issuer or file text hold every word of `query`
+    (diacritics ignored, đ as d): PostgreSQL's GIN index, or SQLite's FTS5 table."""
+    words = search_words(query)
+    if not words:
+        return documents
+    vendor = connections[documents.db].vendor
+    if vendor == "postgresql":
+        return documents.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM documents_document WHERE to_tsvector('simple'::regconfig, "
+                "search_text) @@ plainto_tsquery('simple'::regconfig, %s)",
+                [" ".join(words)],
+            )
+        )
+    fts = " ".join(f'"{word}"' for word in words)
+    return documents.filter(
+        pk__in=RawSQL(
+            "SELECT rowid FROM documents_document_fts WHERE documents_document_fts MATCH %s",
+            [fts],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    direction: str = ""
+    status: str = ""
+    query: str = ""
+    document_type: int | None = None
+    classification: str = ""
+    issuer: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    organisation: Any = None
+    overdue: bool = False
+
+    def apply(self, documents: QuerySet[Document]) -> QuerySet[Document]:
+        if self.organisation is not None:
+            documents = documents.filter(organisation=self.organisation)
+        if self.direction:
+            documents = documents.filter(direction=self.direction)
+        if self.status:
+            documents = documents.filter(status=self.status)
+        if self.document_type:
+            documents = documents.filter(document_type_id=self.document_type)
+        if self.classification:
+            documents = documents.filter(classification=self.classification)
+        if self.issuer:
+            documents = documents.filter(issuer_name__icontains=self.issuer)
+        if self.date_from:
+            documents = documents.filter(issued_on__gte=self.date_from)
+        if self.date_to:
+            documents = documents.filter(issued_on__lte=self.date_to)
+        if self.overdue:
+            documents = documents.filter(
+                deadline__lt=timezone.localdate(),
+                status__in=(DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED),
+            )
+        if self.query:
+            documents = matching(documents, self.query)
+        return documents
+
+
+def register_page(user: Any, filters: RegisterFilters) -> QuerySet[Document]:
+    """A register as the user may see it, newest entry first."""
+    documents = visible_documents(user).select_related("document_type", "organisation")
+    return filters.apply(documents).order_by("-registered_at", "-id")
+
+
+@dataclass
+class Inbox:
+    """What waits for one person, each list newest first."""
+
+    to_handle: list[Assignment] = field(default_factory=list)
+    to_review: list[ReviewStep] = field(default_factory=list)
+    to_assign: list[Document] = field(default_factory=list)
+    to_receive: list[Document] = field(default_factory=list)
+    to_sign: list[Document] = field(default_factory=list)
+    to_issue: list[Document] = field(default_factory=list)
+    returned_drafts: list[Document] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(
+            len(items)
+            for items in (
+                self.to_handle, self.to_review, self.to_assign, self.to_receive,
+                self.to_sign, self.to_issue, self.returned_drafts,
+            )
+        )  # fmt: skip
+
+    @property
+    def overdue(self) -> int:
+        today = timezone.localdate()
+        late = [a for a in self.to_handle if a.deadline and a.deadline < today]
+        return len(late) + sum(1 for d in self.to_assign if d.is_overdue)
+
+
+INBOX_LIMIT = 100
+
+
+def inbox(user: Any) -> Inbox:
+    visible = visible_documents(user).select_related("document_type", "organisation")
+    box = Inbox()
+    box.to_handle = list(
+        Assignment.objects.filter(
+            user=user,
+            done_at__isnull=True,
+            document__in=visible.filter(status=DocumentStatus.ASSIGNED),
+        )
+        .select_related("document", "document__document_type", "document__organisation")
+        .order_by("deadline", "-id")[:INBOX_LIMIT]
+    )
+    # A step is the reviewer's turn when no step before it in its round is still waiting.
+    earlier = ReviewStep.objects.filter(
+        document=OuterRef("document"),
+        round=OuterRef("round"),
+        position__lt=OuterRef("position"),
+        decision=ReviewDecision.PENDING,
+    )
+    box.to_review = list(
+        ReviewStep.objects.filter(
+            reviewer=user,
+            decision=ReviewDecision.PENDING,
+            document__in=visible.filter(status=DocumentStatus.IN_REVIEW),
+        )
+        .exclude(Exists(earlier))
+        .select_related("document", "document__document_type", "document__organisation")
+        .order_by("-id")[:INBOX_LIMIT]
+    )
+    if scope_paths(user, Capability.DOC_ASSIGN):
+        assignable = visible_documents(user, Capability.DOC_ASSIGN)
+        box.to_assign = list(
+            assignable.filter(status=DocumentStatus.REGISTERED)
+            .select_related("document_type", "organisation")
+            .order_by("-registered_at")[:INBOX_LIMIT]
+        )
+    if scope_paths(user, Capability.DOC_SIGN):
+        box.to_sign = list(
+            visible_documents(user, Capability.DOC_SIGN)
+            .filter(status=DocumentStatus.APPROVED)
+            .select_related("document_type", "organisation")
+            .order_by("-updated_at")[:INBOX_LIMIT]
+        )
+    if scope_paths(user, Capability.DOC_REGISTER):
+        clerk = visible_documents(user, Capability.DOC_REGISTER).select_related(
+            "document_type", "organisation"
+        )
+        box.to_receive = list(
+            clerk.filter(status=DocumentStatus.PENDING).order_by("-created_at")[:INBOX_LIMIT]
+        )
+        box.to_issue = list(
+            clerk.filter(status__in=(DocumentStatus.SIGNED, DocumentStatus.ISSUED)).order_by(
+                "-updated_at"
+            )[:INBOX_LIMIT]
+        )
+    box.returned_drafts = list(
+        visible.filter(created_by=user, status=DocumentStatus.DRAFT, reviews__isnull=False)
+        .distinct()
+        .order_by("-updated_at")[:INBOX_LIMIT]
+    )
+    return box
