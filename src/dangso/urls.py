@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/", include("dangso.members.urls")),
     path("quality/", include("dangso.quality.urls")),
     path("imports/", include("dangso.imports.urls")),
+    path("documents/", include("dangso.documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 
 from dangso.accounts.roles import ROLE_CAPABILITIES
+from dangso.orgs.models import Organisation
 
 M = TypeVar("M", bound=Model)
 
@@ -77,3 +78,24 @@ def can(user: Any, capability: str, obj: Model | None = None) -> bool:
     if obj is None:
         return bool(scope_paths(user, capability))
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, capability).exists()
+
+
+def organisation_options(
+    user: Any, capability: str, *, levels: int = 2, limit: int = 500
+) -> list[tuple[int, str]]:
+    """(id, indented name) of the active organisations a filter select offers, in tree order.
+
+    Only the top `levels` below the user's scope roots: a national list would otherwise hold
+    every cell in the country; deeper organisations are reached from the tree.
+    """
+    paths = scope_paths(user, capability)
+    if not paths:
+        return []
+    top = min(path.count("/") - 2 for path in paths)  # "/1/" is depth 0
+    rows = (
+        restrict(Organisation.objects.active(), user, capability)
+        .filter(depth__lte=top + levels)
+        .order_by("path")
+        .values_list("pk", "name", "depth")[:limit]
+    )
+    return [(pk, "— " * (depth - top) + name) for pk, name, depth in rows]

@@ -12,6 +12,7 @@ Who may call an action (capability and scope) is checked by the view or API hand
 """
 
 import datetime
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,7 +84,7 @@ def _event(
         actor_id=actor.user_id,
         actor_name=actor.name,
         note=note,
-        data=data,
+        data=json.loads(json.dumps(data, default=audit.to_json_value)),
     )
 
 
@@ -100,12 +101,22 @@ def refresh_search_text(document: Document) -> None:
     parts = [document.symbol, document.summary, document.issuer_name]
     for text in document.attachments.filter(current=True).values_list("text", flat=True):
         parts.append(text[:SEARCH_TEXT_PER_FILE])
-    document.search_text = fold(" ".join(part for part in parts if part))
+    folded = fold(" ".join(part for part in parts if part))
+    # Letters and digits only, as `queries.search_words` splits a query: PostgreSQL's parser
+    # would keep "cv/vptu" as one token and a search for "96-CV/VPTU" would never match.
+    document.search_text = " ".join("".join(c if c.isalnum() else " " for c in folded).split())
     Document.objects.filter(pk=document.pk).update(search_text=document.search_text)
 
 
+def _field_values(document: Document) -> dict[str, Any]:
+    """The fields a person fills in, relations by id (a new document has none yet)."""
+    return {
+        name: getattr(document, Document._meta.get_field(name).attname) for name in DOCUMENT_FIELDS
+    }
+
+
 def _apply_fields(document: Document, data: Mapping[str, Any]) -> dict[str, Any]:
-    before = {name: getattr(document, name) for name in DOCUMENT_FIELDS}
+    before = _field_values(document)
     for name, value in data.items():
         if name not in DOCUMENT_FIELDS:
             continue
@@ -113,9 +124,11 @@ def _apply_fields(document: Document, data: Mapping[str, Any]) -> dict[str, Any]
             value = clean_spaces(nfc(value)) if name != "recipients" else nfc(value).strip()
         setattr(document, name, value)
     files.check_classification(document.classification)
+    if document.document_type_id is None:
+        raise ValidationError({"document_type": _("Choose the type of document.")})
     if not (document.summary or "").strip():
         raise ValidationError({"summary": _("Write the summary (trích yếu) of the document.")})
-    return audit.diff(before, {name: getattr(document, name) for name in DOCUMENT_FIELDS})
+    return audit.diff(before, _field_values(document))
 
 
 def _store_file(document: Document, upload: Upload, actor: Actor) -> Attachment:
@@ -193,6 +206,7 @@ def register_incoming(
     document.save()
     _grant(document, actor.user_id, actor)
     _attach_all(document, uploads, actor)
+    refresh_search_text(document)  # searchable by number, summary and issuer without files too
     _event(document, EventKind.REGISTERED, actor, register_number=document.register_number)
     audit.record(actor, "document.register", document, changes=changes)
     return document
@@ -252,13 +266,16 @@ def assign(
     """Giao xử lý: a leader names who handles the document, with one lead, and by when."""
     document = Document.objects.select_for_update().get(pk=document.pk)
     _refuse_unless(document, DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED)
-    leads = [h for h in handlers if h.role == HandlingRole.LEAD]
-    if len(leads) != 1:
-        raise ValidationError({"handlers": _("Name exactly one lead handler (chủ trì).")})
-    if len({h.user.pk for h in handlers}) != len(handlers):
+    named = {h.user.pk for h in handlers}
+    if len(named) != len(handlers):
         raise ValidationError({"handlers": _("Each person can be named only once.")})
+    # One lead among everyone handling it: those named now and those assigned before.
+    leads = sum(1 for h in handlers if h.role == HandlingRole.LEAD)
+    leads += document.assignments.filter(role=HandlingRole.LEAD).exclude(user_id__in=named).count()
+    if leads != 1:
+        raise ValidationError({"handlers": _("Name exactly one lead handler (chủ trì).")})
     today = timezone.localdate()
-    if deadline and deadline < today:
+    if any(day and day < today for day in (deadline, *(h.deadline for h in handlers))):
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
     path = document.organisation.path
     for handler in handlers:
@@ -304,6 +321,7 @@ def record_progress(
     done: bool = False,
 ) -> Document:  # fmt: skip
     """A handler reports what was done, with result files; `done` marks their part finished."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
     _refuse_unless(document, DocumentStatus.ASSIGNED)
     assignment = _assignment_of(document, actor)
     note = nfc(note).strip()
@@ -659,6 +677,7 @@ def send(document: Document, recipients: Sequence[Organisation], *, actor: Actor
             raise ValidationError(
                 {"recipients": _("It was already sent to %(name)s.") % {"name": recipient.name}}
             )
+        already.add(recipient.pk)  # named twice in one sending
     now = _now()
     sources = list(document.attachments.filter(current=True))
     for recipient in recipients:
@@ -724,7 +743,7 @@ def recall(
 ) -> Document:
     """Thu hồi: take back a document from a recipient that has not yet received it."""
     delivery = (
-        Delivery.objects.select_for_update()
+        Delivery.objects.select_for_update(of=("self",))  # PostgreSQL: not the outer join
         .select_related("document", "incoming", "recipient")
         .filter(document=document, recipient=recipient)
         .first()
@@ -754,6 +773,7 @@ def recall(
 @transaction.atomic
 def attach(document: Document, uploads: Sequence[Upload], *, actor: Actor) -> list[Attachment]:
     """Add files to a draft or to an incoming document being registered or handled."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
     _refuse_unless(
         document, DocumentStatus.DRAFT, DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED
     )

@@ -5,6 +5,8 @@ that happens to it is an append-only `DocumentEvent`; the fields on the document
 present state. Numbers are taken from `Counter` rows under a row lock (`documents.numbering`).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -272,6 +274,15 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def signature(self) -> Any:
+        """The stored validation report, read back (its sentences in the reader's language)."""
+        if not self.signature_report:
+            return None
+        from dangso.documents.signing import ValidationReport
+
+        return ValidationReport.from_json(self.signature_report)
 
 
 class Assignment(models.Model):

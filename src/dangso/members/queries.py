@@ -85,27 +85,6 @@ def filter_members(members: QuerySet[Member], filters: MemberFilters) -> QuerySe
     return members
 
 
-def organisation_options(
-    user: Any, capability: str, *, levels: int = 2, limit: int = 500
-) -> list[tuple[int, str]]:
-    """(id, indented name) of the active organisations a filter select offers, in tree order.
-
-    Only the top `levels` below the user's scope roots: a national list would otherwise hold
-    every cell in the country; deeper organisations are reached from the tree.
-    """
-    paths = scope_paths(user, capability)
-    if not paths:
-        return []
-    top = min(path.count("/") - 2 for path in paths)  # "/1/" is depth 0
-    rows = (
-        restrict(Organisation.objects.active(), user, capability)
-        .filter(depth__lte=top + levels)
-        .order_by("path")
-        .values_list("pk", "name", "depth")[:limit]
-    )
-    return [(pk, "— " * (depth - top) + name) for pk, name, depth in rows]
-
-
 def _born_by(today: datetime.date, age: int) -> datetime.date:
     """The latest birth date of someone who is at least `age` years old on `today`."""
     return add_months(today, -12 * age)

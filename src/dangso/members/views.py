@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangso.accounts.models import RoleAssignment
-from dangso.accounts.scope import can, restrict, scope_paths
+from dangso.accounts.scope import can, organisation_options, restrict, scope_paths
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.models import AuditEntry
@@ -43,7 +43,6 @@ from dangso.members.queries import (
     filter_members,
     holds,
     member_statistics,
-    organisation_options,
     readable_members,
     vietnamese_order,
 )

@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangso.accounts.scope import can, covers, restrict
+from dangso.accounts.scope import can, covers, organisation_options, restrict
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.members import actions as member_actions
 from dangso.members.actions import EDITABLE_FIELDS
 from dangso.members.models import Member
-from dangso.members.queries import organisation_options, vietnamese_order
+from dangso.members.queries import vietnamese_order
 from dangso.members.rules import RULES, WARNINGS
 from dangso.orgs.models import Organisation
 from dangso.quality import actions, queries
