@@ -184,6 +184,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DANGSO_LOG_LEVEL", "WARNING")},
+    # pyHanko logs a traceback for every untrusted certificate it validates; the report says it.
+    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -99,3 +99,9 @@ def organisation_options(
         .values_list("pk", "name", "depth")[:limit]
     )
     return [(pk, "— " * (depth - top) + name) for pk, name, depth in rows]
+
+
+def scope_roots(user: Any, capability: str) -> list[Organisation]:
+    """The organisations whose subtrees make up `user`'s scope for `capability`, in tree order."""
+    paths = scope_paths(user, capability)
+    return list(Organisation.objects.filter(path__in=paths).order_by("path")) if paths else []

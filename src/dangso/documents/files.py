@@ -53,6 +53,7 @@ __all__ = [
     "check_upload",
     "clean_name",
     "content_address",
+    "extension_of",
     "extract_text",
     "open_stored",
     "sniff",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dangso.accounts.roles import Capability
-from dangso.accounts.scope import can, covers
+from dangso.accounts.scope import can, covers, scope_roots
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
@@ -143,7 +143,8 @@ def register_export(request: HttpRequest, direction: str, fmt: str) -> HttpRespo
         return redirect("documents:register", direction=direction)
     filters = form.filters()
     documents = register_page(request.user, filters).prefetch_related("assignments__user")
-    organisation = filters.organisation
+    roots = scope_roots(request.user, Capability.DOC_VIEW)
+    organisation = filters.organisation or (roots[0] if len(roots) == 1 else None)
     audit.record(
         Actor.from_request(request),
         "document.export",

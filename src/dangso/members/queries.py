@@ -13,7 +13,7 @@ from django.db import connections
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Collate
 
-from dangso.accounts.scope import covers, restrict, scope_paths
+from dangso.accounts.scope import covers, restrict
 from dangso.core.dates import add_months
 from dangso.members.choices import ON_ROLL, MemberStatus, Sex
 from dangso.members.models import Member
@@ -88,11 +88,6 @@ def filter_members(members: QuerySet[Member], filters: MemberFilters) -> QuerySe
 def _born_by(today: datetime.date, age: int) -> datetime.date:
     """The latest birth date of someone who is at least `age` years old on `today`."""
     return add_months(today, -12 * age)
-
-
-def scope_roots(user: Any, capability: str) -> list[Organisation]:
-    """The organisations whose subtrees make up `user`'s scope for `capability`."""
-    return list(Organisation.objects.filter(path__in=scope_paths(user, capability)))
 
 
 def member_statistics(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangso.accounts.models import RoleAssignment
-from dangso.accounts.scope import can, organisation_options, restrict, scope_paths
+from dangso.accounts.scope import can, organisation_options, restrict, scope_roots
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.models import AuditEntry
@@ -167,10 +167,8 @@ def member_export(request: HttpRequest) -> HttpResponse:
 
 
 def _single_scope_root(user: Any) -> Organisation | None:
-    paths = scope_paths(user, "member.view")
-    if len(paths) != 1:
-        return None
-    return restrict(Organisation.objects.all(), user, "member.view").filter(path=paths[0]).first()
+    roots = scope_roots(user, "member.view")
+    return roots[0] if len(roots) == 1 else None
 
 
 def _field_labels() -> dict[str, str]:

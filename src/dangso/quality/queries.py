@@ -15,7 +15,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Greatest, StrIndex, Substr
 from django.utils.text import capfirst
 
-from dangso.accounts.scope import restrict, scope_paths
+from dangso.accounts.scope import restrict
+from dangso.accounts.scope import scope_roots as accounts_scope_roots
 from dangso.members.actions import EDITABLE_FIELDS
 from dangso.members.choices import ON_ROLL, MemberStatus
 from dangso.members.models import Member
@@ -135,12 +136,7 @@ def scope_roots(
     """The organisations whose subtrees make up the view: the chosen one, or the user's scope."""
     if organisation is not None:
         return [organisation]
-    paths = scope_paths(user, capability)
-    return list(
-        restrict(Organisation.objects.all(), user, capability)
-        .filter(path__in=paths)
-        .order_by("path")
-    )
+    return accounts_scope_roots(user, capability)
 
 
 @dataclass(frozen=True)

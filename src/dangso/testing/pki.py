@@ -5,13 +5,18 @@ Built with `cryptography` once per process (RSA key generation is the slow part)
 benchmark and a developer's shell all sign offline. Nothing here is for production use.
 """
 
+import contextlib
 import datetime
 import functools
 import html
+import http.server
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
+CRL_URL = "http://127.0.0.1:9/test-ca.crl"
 PASSPHRASE = "mat-khau-thu-nghiem"
 """Passphrase of every PKCS#12 file this module exports unless another is given."""
 
@@ -181,6 +187,20 @@ def _leaf(
             critical=False,
         )
     )
+    # declared like a real CA's; never fetched (tests pass the CRL or embed it)
+    builder = builder.add_extension(
+        x509.CRLDistributionPoints(
+            [
+                x509.DistributionPoint(
+                    full_name=[x509.UniformResourceIdentifier(CRL_URL)],
+                    relative_name=None,
+                    reasons=None,
+                    crl_issuer=None,
+                )
+            ]
+        ),
+        critical=False,
+    )
     if time_stamping:
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
@@ -192,14 +212,15 @@ def _leaf(
 def local_pki() -> LocalPki:
     """The process-wide test PKI (built on first use, about a second)."""
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    valid = {
-        "not_before": now - datetime.timedelta(days=30),
-        "not_after": now + datetime.timedelta(days=730),
-    }
+    start, end = now - datetime.timedelta(days=30), now + datetime.timedelta(days=730)
     root = _ca("CA thử nghiệm Ban Cơ yếu", "Ban Cơ yếu Chính phủ (thử nghiệm)", now)
-    signer = _leaf(root, "Nguyễn Văn Đức", "Đảng bộ tỉnh Bắc Ninh", **valid)
-    organisation = _leaf(root, "Văn phòng Tỉnh ủy Bắc Ninh", "Đảng bộ tỉnh Bắc Ninh", **valid)
-    revoked_signer = _leaf(root, "Trần Thị Hằng", "Đảng bộ xã Yên Phong", **valid)
+    signer = _leaf(root, "Nguyễn Văn Đức", "Đảng bộ tỉnh Bắc Ninh", not_before=start, not_after=end)
+    organisation = _leaf(
+        root, "Văn phòng Tỉnh ủy Bắc Ninh", "Đảng bộ tỉnh Bắc Ninh", not_before=start, not_after=end
+    )
+    revoked_signer = _leaf(
+        root, "Trần Thị Hằng", "Đảng bộ xã Yên Phong", not_before=start, not_after=end
+    )
     expired_signer = _leaf(
         root,
         "Lê Văn Hùng",
@@ -215,13 +236,20 @@ def local_pki() -> LocalPki:
         not_after=now + datetime.timedelta(days=700),
     )
     encipherment_only = _leaf(
-        root, "Hoàng Văn Nam", "Đảng bộ xã Yên Phong", signing=False, **valid
+        root,
+        "Hoàng Văn Nam",
+        "Đảng bộ xã Yên Phong",
+        signing=False,
+        not_before=start,
+        not_after=end,
     )
     untrusted_root = _ca("CA tự lập", "Tổ chức không rõ", now)
-    untrusted_signer = _leaf(untrusted_root, "Đỗ Văn Giả", "Tổ chức không rõ", **valid)
+    untrusted_signer = _leaf(
+        untrusted_root, "Đỗ Văn Giả", "Tổ chức không rõ", not_before=start, not_after=end
+    )
     tsa = _leaf(
         root, "Máy chủ cấp dấu thời gian thử nghiệm", "Ban Cơ yếu Chính phủ (thử nghiệm)",
-        time_stamping=True, **valid,
+        time_stamping=True, not_before=start, not_after=end,
     )  # fmt: skip
     revoked_entry = (
         x509.RevokedCertificateBuilder()
@@ -258,6 +286,34 @@ def local_pki() -> LocalPki:
     )
 
 
+@contextlib.contextmanager
+def serve_timestamps(timestamper: DummyTimeStamper) -> Iterator[str]:
+    """Run an RFC 3161 timestamp server on loopback; yields its URL (for DANGSO_TSA_URL)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            response = timestamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(response)))
+            self.end_headers()
+            self.wfile.write(response)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 DEFAULT_TEXT = (
     "Nghị quyết về công tác chuyển đổi số trong các cơ quan Đảng: tăng cường ứng dụng công nghệ"
     " thông tin, bảo đảm an toàn, an ninh mạng và nâng cao hiệu quả lãnh đạo, chỉ đạo."
@@ -269,8 +325,7 @@ def make_pdf(pages: int = 1, text: str = DEFAULT_TEXT) -> bytes:
     from weasyprint import HTML
 
     body = "".join(
-        f'<section style="break-after: page"><h1>Trang {n}</h1>'
-        f"<p>{html.escape(text)}</p></section>"
+        f'<section style="break-after: page"><h1>Trang {n}</h1><p>{html.escape(text)}</p></section>'
         for n in range(1, pages + 1)
     )
     document = (

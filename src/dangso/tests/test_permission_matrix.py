@@ -40,6 +40,14 @@ UI_RECEIVED = {
     **UI_APPLICANT, "official_date": "15/01/2025", "origin": "Đảng bộ xã Tân Lập, Hà Nội",
     "received_on": TODAY.strftime("%d/%m/%Y"),
 }  # fmt: skip
+UI_INCOMING = {
+    "organisation": "{commune}", "document_type": "{type}", "issuer_name": "Ban Tuyên giáo",
+    "summary": "Về việc học tập nghị quyết", "classification": "khong_mat", "urgency": "thuong",
+}  # fmt: skip
+UI_DRAFT = {
+    "organisation": "{commune}", "document_type": "{type}", "issuing_body": "{body}",
+    "summary": "Báo cáo kết quả", "classification": "khong_mat", "urgency": "thuong",
+}  # fmt: skip
 REWARD = {"kind": "rewarded", "date": TODAY.isoformat(), "detail": "Giấy khen"}
 UI_REWARD = {**REWARD, "date": TODAY.strftime("%d/%m/%Y")}
 
@@ -54,6 +62,7 @@ class Endpoint:
     payload: dict = field(default_factory=dict)
     # A list or a create endpoint out of scope answers, but without the other commune's data.
     lists: bool = False
+    kwargs: dict = field(default_factory=dict)  # fixed URL arguments (a direction, a step)
 
     @property
     def id(self) -> str:
@@ -109,6 +118,26 @@ ENDPOINTS = [
     Endpoint("imports:mapping", "post", target="import"),
     Endpoint("imports:commit", "post", target="import", payload={"mode": "valid_only"}),
     Endpoint("imports:report", target="import"),
+    Endpoint("documents:inbox", role="office", lists=True),
+    Endpoint("documents:register", role="office", lists=True, kwargs={"direction": "in"}),
+    Endpoint(
+        "documents:register_export",
+        role="office",
+        lists=True,
+        kwargs={"direction": "in", "fmt": "xlsx"},
+    ),  # fmt: skip
+    Endpoint("documents:incoming_new", role="office", lists=True),
+    Endpoint("documents:incoming_new", "post", role="office", lists=True, payload=UI_INCOMING),
+    Endpoint("documents:package_import", role="office", lists=True),
+    Endpoint("documents:package_import", "post", role="office", lists=True),
+    Endpoint("documents:draft_new", role="office", lists=True),
+    Endpoint("documents:draft_new", "post", role="office", lists=True, payload=UI_DRAFT),
+    Endpoint("documents:detail", role="office", target="document"),
+    Endpoint("documents:edit", role="office", target="draft"),
+    Endpoint("documents:edit", "post", role="office", target="draft", payload=UI_DRAFT),
+    Endpoint("documents:attachment", role="office", target="attachment"),
+    Endpoint("documents:package_export", role="office", target="document"),
+    Endpoint("documents:step", "post", role="leader", target="document", kwargs={"name": "assign"}),
 ]
 # Open to everyone, or only about the caller's own session: no organisation's data.
 PUBLIC = {
@@ -152,6 +181,31 @@ def world(tree, settings, tmp_path):
     return {
         "tree": tree, "member": target, "org": tree["a1"], "pair": pair,
         "import": _checked_import(tree["a"], settings, tmp_path),
+        **_documents(tree["a"]),
+    }  # fmt: skip
+
+
+def _documents(commune):
+    """An incoming document of commune A whose summary names the secret member, and a draft."""
+    from dangso.documents import actions as document_actions
+    from dangso.testing.documents import doc_type, make_office, pdf_bytes
+
+    office = make_office(commune, prefix="matrix")
+    actor = Actor.system("test")
+    document = document_actions.register_incoming(
+        {"document_type": doc_type("CV"), "issuer_name": "Ban Tổ chức Tỉnh ủy",
+         "summary": f"Về việc chuyển sinh hoạt của đồng chí {SECRET_NAME}"},
+        organisation=commune, actor=actor,
+        uploads=[document_actions.Upload("cong-van.pdf", pdf_bytes(SECRET_NAME))],
+    )  # fmt: skip
+    draft = document_actions.draft(
+        {"document_type": doc_type("BC"), "issuing_body": office.committee,
+         "summary": "Báo cáo tháng"},
+        organisation=commune, actor=actor,
+    )  # fmt: skip
+    return {
+        "document": document, "draft": draft, "attachment": document.attachments.get(),
+        "commune": commune, "type": doc_type("CV"), "body": office.committee,
     }  # fmt: skip
 
 
@@ -193,14 +247,20 @@ def _client(caller, endpoint, world):
 
 
 def _request(client, headers, endpoint, world):
-    kwargs = {}
-    if endpoint.target:
+    kwargs = dict(endpoint.kwargs)
+    if endpoint.target == "attachment":
+        kwargs |= {"pk": world["document"].pk, "attachment_id": world["attachment"].pk}
+    elif endpoint.target:
         key = "member_id" if endpoint.api and endpoint.target == "member" else "org_id"
         key = key if endpoint.api else "pk"
         kwargs[key] = world[endpoint.target].pk
     url = reverse(endpoint.name, kwargs=kwargs)
     payload = {
-        name: (str(world["org"].pk) if value == "{cell}" else value)
+        name: (
+            str(world["org" if value == "{cell}" else value[1:-1]].pk)
+            if _placeholder(value)
+            else value
+        )
         for name, value in endpoint.payload.items()
     }
     if endpoint.api and endpoint.method != "get":
@@ -212,7 +272,13 @@ def _request(client, headers, endpoint, world):
     return getattr(client, endpoint.method)(url, payload, **headers)
 
 
+def _placeholder(value) -> bool:
+    return isinstance(value, str) and value.startswith("{") and value.endswith("}")
+
+
 def _state():
+    from dangso.documents.models import Assignment, Attachment, Document, Grant
+
     from dangso.imports.models import MemberImport
 
     return (
@@ -226,6 +292,10 @@ def _state():
         sorted(DuplicateCandidate.objects.values_list("status", flat=True)),
         sorted(Member.objects.values_list("full_name", "status", "phone", "organisation_id")),
         sorted(Organisation.objects.values_list("name", "status", "parent_id")),
+        sorted(Document.objects.values_list("organisation_id", "status", "summary")),
+        Attachment.objects.count(),
+        Assignment.objects.count(),
+        Grant.objects.count(),
     )
 
 
