@@ -18,6 +18,8 @@ STATIC_ROOT = None  # type: ignore[assignment]  # tests serve static files via f
 
 # Uploaded files and trust anchors go to a throwaway directory, never to var/.
 import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dangso-test-media-")  # type: ignore[assignment]
 DANGSO_TRUST_ANCHORS_DIR = tempfile.mkdtemp(prefix="dangso-test-trust-")
+VAR_DIR = Path(tempfile.mkdtemp(prefix="dangso-test-var-"))

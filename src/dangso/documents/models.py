@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dangso.documents.choices import (
+    DEFAULT_TYPES,
     AttachmentKind,
     Classification,
     DeliveryStatus,
@@ -42,6 +43,14 @@ class DocumentType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def ensure_document_types() -> None:
+    """The HD 36 types the migration seeds, back again after a flush (tests, `demo --reset`)."""
+    for position, (abbreviation, name) in enumerate(DEFAULT_TYPES, start=1):
+        DocumentType.objects.get_or_create(
+            abbreviation=abbreviation, defaults={"name": name, "position": position}
+        )
 
 
 class IssuingBody(models.Model):

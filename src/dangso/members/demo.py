@@ -109,6 +109,9 @@ class DemoUser:
 DEMO_USERS = [
     DemoUser("admin.tinh", "Lê Minh Tuấn", (Role.ADMIN,), "province"),
     DemoUser("vanphong.xa", "Trần Thị Thu Hà", (Role.OFFICE, Role.ORGANISATION), "commune"),
+    DemoUser("lanhdao.xa", "Nguyễn Văn Thành", (Role.LEADER,), "commune"),
+    DemoUser("vanthu.tinh", "Phạm Thị Lan", (Role.OFFICE,), "province"),
+    DemoUser("lanhdao.tinh", "Hoàng Văn Dũng", (Role.LEADER,), "province"),
     DemoUser("bithu.chibo", "", (Role.CELL_SECRETARY,), "cell"),  # named after the cell's secretary
     DemoUser("dangvien", "", (Role.MEMBER,), "cell"),  # named after the member record it links
 ]

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dangso.accounts.roles import Role
-from dangso.documents.choices import DEFAULT_TYPES
-from dangso.documents.models import DocumentType, IssuingBody, Term
+from dangso.documents.models import DocumentType, IssuingBody, Term, ensure_document_types
 from dangso.orgs.models import Organisation
 from dangso.testing.factories import RoleFactory, UserFactory
 
@@ -24,14 +23,6 @@ def pdf_bytes(
     style = "font-family: 'Noto Sans', 'DejaVu Sans'"
     html = f'<html lang="vi"><body style="{style}">{body}</body></html>'
     return weasyprint.HTML(string=html).write_pdf()  # type: ignore[no-any-return]
-
-
-def ensure_document_types() -> None:
-    """The HD 36 types the migration seeds (a transactional test's flush removes them)."""
-    for position, (abbreviation, name) in enumerate(DEFAULT_TYPES, start=1):
-        DocumentType.objects.get_or_create(
-            abbreviation=abbreviation, defaults={"name": name, "position": position}
-        )
 
 
 def doc_type(abbreviation: str = "CV") -> DocumentType:

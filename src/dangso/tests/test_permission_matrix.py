@@ -125,7 +125,7 @@ ENDPOINTS = [
         role="office",
         lists=True,
         kwargs={"direction": "in", "fmt": "xlsx"},
-    ),  # fmt: skip
+    ),
     Endpoint("documents:incoming_new", role="office", lists=True),
     Endpoint("documents:incoming_new", "post", role="office", lists=True, payload=UI_INCOMING),
     Endpoint("documents:package_import", role="office", lists=True),
@@ -278,7 +278,6 @@ def _placeholder(value) -> bool:
 
 def _state():
     from dangso.documents.models import Assignment, Attachment, Document, Grant
-
     from dangso.imports.models import MemberImport
 
     return (

@@ -132,6 +132,9 @@ def test_demo_users_and_roles(demo):
         ("admin.tinh", "admin", province.pk),
         ("vanphong.xa", "office", commune.pk),
         ("vanphong.xa", "organisation", commune.pk),
+        ("lanhdao.xa", "leader", commune.pk),
+        ("vanthu.tinh", "office", province.pk),
+        ("lanhdao.tinh", "leader", province.pk),
         ("bithu.chibo", "cell_secretary", cell.pk),
         ("dangvien", "member", cell.pk),
     }
@@ -174,3 +177,19 @@ def test_reset_is_refused_on_postgresql(demo):
     with translation.override("en"), pytest.raises(CommandError, match="SQLite only"):
         _demo("--reset")
     assert Member.objects.count() == RECORDS
+
+
+def test_documents_show_each_step_of_the_workflow(demo):
+    from dangso.documents.choices import DocumentStatus
+    from dangso.documents.models import Document
+
+    statuses = set(Document.objects.values_list("status", flat=True))
+    assert {
+        DocumentStatus.SENT, DocumentStatus.PENDING, DocumentStatus.REGISTERED,
+        DocumentStatus.ASSIGNED, DocumentStatus.CLOSED, DocumentStatus.IN_REVIEW,
+    } <= statuses  # fmt: skip
+    sent = Document.objects.filter(status=DocumentStatus.SENT).order_by("pk").first()
+    assert sent.symbol.startswith("01-")
+    signed = sent.attachments.get(current=True)
+    assert signed.signature_report["status"] == "valid"
+    assert any(document.is_overdue for document in Document.objects.all())

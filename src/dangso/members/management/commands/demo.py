@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from dangso.documents.demo import load_document_demo
 from dangso.members.choices import MemberStatus
 from dangso.members.demo import DEFAULT_MEMBERS, DEFAULT_SEED, demo_logins, has_data, load_demo
 
@@ -76,6 +77,11 @@ class Command(BaseCommand):
             )
             if statuses:
                 self.stdout.write(f"  {statuses}")
+            documents = load_document_demo(seed=options["seed"])
+            self.stdout.write(
+                _("%(count)s demonstration documents; demo signing certificates in %(folder)s.")
+                % {"count": documents.documents, "folder": documents.certificates}
+            )
         self._print_logins()
 
     def _print_logins(self) -> None:
