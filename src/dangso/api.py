@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from dangso.accounts.api_auth import TokenAuth, VerifiedSessionAuth
+from dangso.documents.api import router as documents_router
 from dangso.members.api import router as members_router
 from dangso.orgs.api import router as orgs_router
 
@@ -32,6 +33,7 @@ api = NinjaAPI(
 )
 api.add_router("/orgs/", orgs_router, tags=["organisations"])
 api.add_router("/members/", members_router, tags=["members"])
+api.add_router("/documents/", documents_router, tags=["documents"])
 
 
 def _invalid(request: HttpRequest, errors: Mapping[str, Sequence[str]]) -> HttpResponse:

@@ -105,3 +105,25 @@ def scope_roots(user: Any, capability: str) -> list[Organisation]:
     """The organisations whose subtrees make up `user`'s scope for `capability`, in tree order."""
     paths = scope_paths(user, capability)
     return list(Organisation.objects.filter(path__in=paths).order_by("path")) if paths else []
+
+
+def people_who_can(
+    capability: str, organisation: Organisation, *, here_only: bool = False
+) -> list[Any]:
+    """Active users holding `capability` over `organisation`: by a role there, or above it
+    unless `here_only`."""
+    from django.contrib.auth import get_user_model
+
+    from dangso.accounts.models import RoleAssignment
+
+    if here_only:
+        paths = [organisation.path]
+    else:
+        parts = organisation.path.strip("/").split("/")
+        paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
+    user_ids = RoleAssignment.objects.filter(organisation__path__in=paths, role__in=roles).values(
+        "user_id"
+    )
+    User = get_user_model()
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("first_name"))

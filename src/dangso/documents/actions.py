@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangso.accounts.roles import Capability
-from dangso.accounts.scope import covers
+from dangso.accounts.scope import covers, people_who_can
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.text import clean_spaces, fold, nfc
@@ -110,9 +110,8 @@ def refresh_search_text(document: Document) -> None:
 
 def _field_values(document: Document) -> dict[str, Any]:
     """The fields a person fills in, relations by id (a new document has none yet)."""
-    return {
-        name: getattr(document, Document._meta.get_field(name).attname) for name in DOCUMENT_FIELDS
-    }
+    attnames = {field.name: field.attname for field in Document._meta.concrete_fields}
+    return {name: getattr(document, attnames[name]) for name in DOCUMENT_FIELDS}
 
 
 def _apply_fields(document: Document, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -131,8 +130,9 @@ def _apply_fields(document: Document, data: Mapping[str, Any]) -> dict[str, Any]
     return audit.diff(before, _field_values(document))
 
 
-def _store_file(document: Document, upload: Upload, actor: Actor) -> Attachment:
-    checked = files.check_upload(upload.name, upload.content)
+def _store_file(
+    document: Document, upload: Upload, checked: files.CheckedFile, actor: Actor
+) -> Attachment:
     storage_name = files.store(
         upload.content, sha256=checked.sha256, encrypt=document.is_classified
     )
@@ -165,10 +165,19 @@ def _check_signatures(attachment: Attachment, content: bytes) -> None:
 
 
 def _attach_all(document: Document, uploads: Iterable[Upload], actor: Actor) -> list[Attachment]:
-    attachments = [_store_file(document, upload, actor) for upload in uploads]
+    # Every file is checked before any is stored, so a refusal leaves nothing on disk.
+    checked = [(upload, files.check_upload(upload.name, upload.content)) for upload in uploads]
+    attachments = [_store_file(document, upload, check, actor) for upload, check in checked]
     if attachments:
         refresh_search_text(document)
     return attachments
+
+
+def _grant_leaders(document: Document, actor: Actor) -> None:
+    """A classified document in a register is shown to the leaders who assign its handling."""
+    if document.is_classified:
+        for leader in people_who_can(Capability.DOC_ASSIGN, document.organisation, here_only=True):
+            _grant(document, leader.pk, actor)
 
 
 def _grant(document: Document, user_id: int | None, actor: Actor) -> None:
@@ -205,6 +214,7 @@ def register_incoming(
     document.full_clean(exclude=["search_text", "document_type"])
     document.save()
     _grant(document, actor.user_id, actor)
+    _grant_leaders(document, actor)
     _attach_all(document, uploads, actor)
     refresh_search_text(document)  # searchable by number, summary and issuer without files too
     _event(document, EventKind.REGISTERED, actor, register_number=document.register_number)
@@ -224,6 +234,7 @@ def receive(document: Document, *, actor: Actor) -> Document:
     numbering.register(document, timezone.localdate())
     document.save()
     _grant(document, actor.user_id, actor)
+    _grant_leaders(document, actor)
     _event(document, EventKind.REGISTERED, actor, register_number=document.register_number)
     delivery = Delivery.objects.select_related("document").get(incoming=document)
     _set_delivery(delivery, DeliveryStatus.RECEIVED, actor)
@@ -235,12 +246,13 @@ def _set_delivery(delivery: Delivery, status: str, actor: Actor, note: str = "")
     delivery.status = status
     delivery.changed_at = _now()
     delivery.save(update_fields=["status", "changed_at"])
-    kind = {
+    kinds: dict[str, str] = {
         DeliveryStatus.RECEIVED: EventKind.RECEIVED,
         DeliveryStatus.HANDLED: EventKind.HANDLED,
         DeliveryStatus.RECALLED: EventKind.RECALLED,
         DeliveryStatus.RETURNED: EventKind.RETURNED,
-    }[status]
+    }
+    kind = kinds[status]
     _event(
         delivery.document, kind, actor, note,
         recipient=delivery.recipient.name, recipient_id=delivery.recipient_id,
@@ -309,7 +321,11 @@ def assign(
 
 
 def _assignment_of(document: Document, actor: Actor) -> Assignment:
-    assignment = document.assignments.filter(user_id=actor.user_id).first()
+    assignment = (
+        document.assignments.filter(user_id=actor.user_id).first()
+        if actor.user_id is not None
+        else None
+    )
     if assignment is None:
         raise ValidationError(_("You are not a handler of this document."))
     return assignment
@@ -596,6 +612,7 @@ def sign(
     document.signer_title = document.signer_title or title
     document.signer_id = signer.pk if signer is not None else actor.user_id
     document.save()
+    _grant(document, actor.user_id, actor)
     _event(document, EventKind.SIGNED, actor, level=signed.level, signer=credential.subject_name)
     audit.record(actor, "document.sign", document, changes={"level": signed.level})
     return document
@@ -640,6 +657,7 @@ def issue(
     document.status = DocumentStatus.ISSUED
     document.save()
     refresh_search_text(document)
+    _grant(document, actor.user_id, actor)
     _event(document, EventKind.NUMBERED, actor, symbol=document.symbol)
     audit.record(actor, "document.issue", document, changes={"symbol": document.symbol})
     if document.replies_to_id:
@@ -728,6 +746,11 @@ def send(document: Document, recipients: Sequence[Organisation], *, actor: Actor
                 "changed_at": now,
             },
         )
+        # A classified entry is visible only to those granted it: the recipient's clerks,
+        # who must receive it (the one who does keeps the grant; receive() adds it anyway).
+        if incoming.is_classified:
+            for clerk in people_who_can(Capability.DOC_REGISTER, recipient, here_only=True):
+                _grant(incoming, clerk.pk, actor)
         _event(incoming, EventKind.QUEUED, actor, sender=document.organisation.name)
     document.status = DocumentStatus.SENT
     document.save(update_fields=["status", "updated_at"])

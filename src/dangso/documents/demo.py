@@ -143,6 +143,7 @@ def load_document_demo(seed: int = 204) -> DocumentDemoSummary:
         actions.send(document, [commune], actor=Actor.for_user(province_clerk))
         count += 2
         incoming = document.deliveries.get().incoming
+        assert incoming is not None  # send() queued it
         if index < 4:  # the commune clerk has received most of them
             incoming = actions.receive(incoming, actor=Actor.for_user(clerk))
             if index < 3:

@@ -1,5 +1,6 @@
 """Forms of the document pages. They parse what a person typed; the rules live in `actions`."""
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -8,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from dangso.accounts.models import RoleAssignment
-from dangso.accounts.roles import ROLE_CAPABILITIES, Capability
-from dangso.accounts.scope import organisation_options, restrict
+from dangso.accounts.roles import Capability
+from dangso.accounts.scope import organisation_options, people_who_can, restrict
 from dangso.core.forms import date_field
 from dangso.documents.actions import Upload
 from dangso.documents.choices import (
@@ -58,17 +58,6 @@ def uploads(files: list[UploadedFile], kind: str = AttachmentKind.MAIN) -> list[
     return result
 
 
-def people_who_can(capability: str, organisation: Organisation) -> list[Any]:
-    """Active users holding `capability` over `organisation` (a role there or above it)."""
-    parts = organisation.path.strip("/").split("/")
-    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
-    user_ids = RoleAssignment.objects.filter(
-        organisation__path__in=ancestors, role__in=roles
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("first_name"))
-
-
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.get_username()
@@ -100,7 +89,7 @@ class _DocumentFields(forms.Form):
         initial=Classification.UNCLASSIFIED,
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    files = FilesField(
+    attachments = FilesField(
         label=_("Files (the first is the document itself)"),
         required=False,
         help_text=_("PDF, DOCX, XLSX, PNG or JPEG."),
@@ -113,7 +102,7 @@ class _DocumentFields(forms.Form):
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in ("files", "organisation")
+            if name not in ("attachments", "organisation")
         }
 
 
@@ -127,7 +116,7 @@ class IncomingForm(_DocumentFields):
     deadline = date_field(label=_("Deadline for handling"), required=False)
     field_order = [
         "organisation", "document_type", "symbol", "issuer_name", "issued_on", "received_on",
-        "summary", "classification", "urgency", "deadline", "files",
+        "summary", "classification", "urgency", "deadline", "attachments",
     ]  # fmt: skip
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -157,7 +146,7 @@ class DraftForm(_DocumentFields):
     field_order = [
         "organisation", "document_type", "issuing_body", "congress", "summary", "place",
         "signer_name", "signer_title", "signing_authority", "recipients", "classification",
-        "urgency", "files",
+        "urgency", "attachments",
     ]  # fmt: skip
 
     def __init__(
@@ -249,7 +238,7 @@ class RegisterFilterForm(forms.Form):
                 field, forms.ModelChoiceField
             ):
                 value = dict(field.choices).get(value, value)  # type: ignore[arg-type]
-            elif hasattr(value, "strftime"):
+            elif isinstance(value, datetime.date):
                 value = value.strftime("%d/%m/%Y")
             parts.append(f"{field.label}: {value}")
         return "; ".join(parts)
@@ -291,7 +280,7 @@ class ProgressForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    files = FilesField(label=_("Result files"), required=False)
+    attachments = FilesField(label=_("Result files"), required=False)
     done = forms.BooleanField(label=_("My part is finished"), required=False)
 
 

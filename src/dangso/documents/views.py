@@ -8,7 +8,7 @@ checks the capability it needs over the document's organisation.
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django import forms
@@ -142,7 +142,7 @@ def register_export(request: HttpRequest, direction: str, fmt: str) -> HttpRespo
         messages.error(request, _("The filters are not valid; nothing was exported."))
         return redirect("documents:register", direction=direction)
     filters = form.filters()
-    documents = register_page(request.user, filters).prefetch_related("assignments__user")
+    documents = registers.for_export(register_page(request.user, filters))
     roots = scope_roots(request.user, Capability.DOC_VIEW)
     organisation = filters.organisation or (roots[0] if len(roots) == 1 else None)
     audit.record(
@@ -163,7 +163,7 @@ def register_export(request: HttpRequest, direction: str, fmt: str) -> HttpRespo
         return response
     out = io.BytesIO()
     registers.write_register_xlsx(
-        documents.iterator(chunk_size=2000), kind, out, organisation=organisation,
+        documents, kind, out, organisation=organisation,
         filters_label=form.label(),
     )  # fmt: skip
     response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
@@ -198,7 +198,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
         document = actions.register_incoming(
             form.document_data(),
             organisation=form.organisation(),
-            uploads=doc_forms.uploads(form.cleaned_data["files"]),
+            uploads=doc_forms.uploads(form.cleaned_data["attachments"]),
             actor=Actor.from_request(request),
         )
         messages.success(
@@ -237,7 +237,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         return actions.draft(
             form.document_data(),
             organisation=target,
-            uploads=doc_forms.uploads(form.cleaned_data["files"]),
+            uploads=doc_forms.uploads(form.cleaned_data["attachments"]),
             actor=Actor.from_request(request),
             replies_to=replies_to,
         )
@@ -263,7 +263,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return actions.edit_draft(
             document,
             form.document_data(),
-            uploads=doc_forms.uploads(form.cleaned_data["files"]),
+            uploads=doc_forms.uploads(form.cleaned_data["attachments"]),
             actor=Actor.from_request(request),
         )
 
@@ -275,7 +275,7 @@ def _steps(request: HttpRequest, document: Document) -> dict[str, forms.Form]:
     user, status = request.user, document.status
     steps: dict[str, forms.Form] = {}
     register = _holds(request, Capability.DOC_REGISTER, document)
-    assignment = document.assignments.filter(user_id=user.pk).first()
+    assignment = document.assignments.filter(user_id=cast(int, user.pk)).first()
     if status == DocumentStatus.PENDING and register:
         steps["receive"] = forms.Form()
         steps["return"] = doc_forms.ReasonForm()
@@ -351,7 +351,7 @@ def _assign(request: HttpRequest, document: Document, form: Any, actor: Actor) -
 def _progress(request: HttpRequest, document: Document, form: Any, actor: Actor) -> Any:
     data = form.cleaned_data
     return actions.record_progress(
-        document, note=data["note"], uploads=doc_forms.uploads(data["files"], "result"),
+        document, note=data["note"], uploads=doc_forms.uploads(data["attachments"], "result"),
         actor=actor, done=data["done"],
     )  # fmt: skip
 

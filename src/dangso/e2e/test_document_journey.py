@@ -66,9 +66,7 @@ def test_incoming_document_is_answered_signed_numbered_and_sent_up(
     anchors.mkdir(parents=True, exist_ok=True)
     from cryptography.hazmat.primitives import serialization
 
-    (anchors / "test-root.pem").write_bytes(
-        pki.root.cert.public_bytes(serialization.Encoding.PEM)
-    )
+    (anchors / "test-root.pem").write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
     incoming_pdf = tmp_path / "cong-van-den.pdf"
     incoming_pdf.write_bytes(pdf_bytes("Về việc báo cáo kết quả học tập Nghị quyết"))
     answer_pdf = tmp_path / "bao-cao.pdf"
@@ -87,7 +85,7 @@ def test_incoming_document_is_answered_signed_numbered_and_sent_up(
     page.fill("input[name=symbol]", "15-CV/BTGDVTU")
     page.fill("input[name=issuer_name]", "Ban Tuyên giáo và Dân vận Tỉnh ủy")
     page.fill("textarea[name=summary]", "Về việc báo cáo kết quả học tập Nghị quyết")
-    page.set_input_files("input[name=files]", str(incoming_pdf))
+    page.set_input_files("input[name=attachments]", str(incoming_pdf))
     page.get_by_role("button", name="Vào sổ").click()
     expect(page.get_by_text("Đã vào sổ văn bản đến số 1.")).to_be_visible()
 
@@ -109,7 +107,7 @@ def test_incoming_document_is_answered_signed_numbered_and_sent_up(
     page.select_option("select[name=issuing_body]", label=str(commune.committee))
     page.fill("textarea[name=summary]", "Báo cáo kết quả học tập Nghị quyết")
     page.fill("input[name=place]", "Yên Phong")
-    page.set_input_files("input[name=files]", str(answer_pdf))
+    page.set_input_files("input[name=attachments]", str(answer_pdf))
     page.get_by_role("button", name="Lưu dự thảo").click()
     submit = page.locator("#step-submit")
     submit.locator("select[name=reviewer_1]").select_option(label="Nguyễn Văn Lãnh Đạo")

@@ -138,6 +138,66 @@ ENDPOINTS = [
     Endpoint("documents:attachment", role="office", target="attachment"),
     Endpoint("documents:package_export", role="office", target="document"),
     Endpoint("documents:step", "post", role="leader", target="document", kwargs={"name": "assign"}),
+    Endpoint("api:list_documents", role="office", api=True, lists=True),
+    Endpoint("api:get_inbox", role="office", api=True, lists=True),
+    Endpoint("api:list_types", role="office", api=True, lists=True),
+    Endpoint("api:list_issuing_bodies", role="office", api=True, lists=True),
+    Endpoint("api:get_document", role="office", target="document", api=True),
+    Endpoint("api:get_attachment", role="office", target="attachment", api=True),
+    Endpoint("api:register_incoming", "post", role="office", api=True, lists=True),
+    Endpoint("api:receive_document", "post", role="office", target="document", api=True),
+    Endpoint(
+        "api:return_document",
+        "post",
+        role="office",
+        target="document",
+        api=True,
+        payload={"reason": "Gửi nhầm"},
+    ),
+    Endpoint(
+        "api:assign_document",
+        "post",
+        role="leader",
+        target="document",
+        api=True,
+        payload={"handlers": [{"username": "khong.ai", "role": "lead"}]},
+    ),
+    Endpoint("api:record_progress", "post", target="document", api=True),
+    Endpoint("api:close_document", "post", role="leader", target="document", api=True),
+    Endpoint("api:create_draft", "post", api=True, lists=True),
+    Endpoint(
+        "api:edit_draft", "patch", target="draft", api=True, payload={"summary": "Về việc khác"}
+    ),
+    Endpoint("api:edit_draft_with_files", "post", target="draft", api=True),
+    Endpoint("api:attach_files", "post", role="office", target="document", api=True),
+    Endpoint("api:submit_draft", "post", target="draft", api=True),
+    Endpoint("api:review_draft", "post", target="draft", api=True, payload={"approve": True}),
+    Endpoint("api:sign_document", "post", role="leader", target="draft", api=True),
+    Endpoint("api:issue_document", "post", role="office", target="draft", api=True),
+    Endpoint(
+        "api:send_document",
+        "post",
+        role="office",
+        target="draft",
+        api=True,
+        payload={"recipients": ["T01"]},
+    ),
+    Endpoint(
+        "api:recall_document",
+        "post",
+        role="office",
+        target="draft",
+        api=True,
+        payload={"recipient": "T01"},
+    ),
+    Endpoint(
+        "api:grant_access",
+        "post",
+        role="office",
+        target="document",
+        api=True,
+        payload={"username": "khong.ai"},
+    ),
 ]
 # Open to everyone, or only about the caller's own session: no organisation's data.
 PUBLIC = {
@@ -145,6 +205,8 @@ PUBLIC = {
     "accounts:password_changed", "set_language", "api:openapi-json", "api:openapi-view",
     "api:api-root", "",
 }  # fmt: skip
+# The URL argument naming each kind of target in the API.
+API_KEYS = {"member": "member_id", "document": "document_id", "draft": "document_id"}
 CALLERS = ["anonymous", "no_role", "in_scope", "out_of_scope"]
 
 
@@ -249,10 +311,10 @@ def _client(caller, endpoint, world):
 def _request(client, headers, endpoint, world):
     kwargs = dict(endpoint.kwargs)
     if endpoint.target == "attachment":
-        kwargs |= {"pk": world["document"].pk, "attachment_id": world["attachment"].pk}
+        key = "document_id" if endpoint.api else "pk"
+        kwargs |= {key: world["document"].pk, "attachment_id": world["attachment"].pk}
     elif endpoint.target:
-        key = "member_id" if endpoint.api and endpoint.target == "member" else "org_id"
-        key = key if endpoint.api else "pk"
+        key = API_KEYS.get(endpoint.target, "org_id") if endpoint.api else "pk"
         kwargs[key] = world[endpoint.target].pk
     url = reverse(endpoint.name, kwargs=kwargs)
     payload = {
