@@ -435,3 +435,27 @@ class PackageForm(forms.Form):
 
     def organisation(self) -> Organisation:
         return Organisation.objects.get(pk=self.cleaned_data["organisation"])
+
+
+class IssuingBodyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    symbol = forms.CharField(
+        label=_("Symbol"), max_length=20, help_text=_("The part after the slash, e.g. TU, VPTU.")
+    )
+
+
+class TermForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, initial="Nhiệm kỳ 2025–2030")
+    starts_on = date_field(label=_("Starts on"), help_text=_("The day after the congress closed."))
+
+
+class CongressForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    opens_on = date_field(label=_("Preparatory session"))
+    closes_on = date_field(label=_("Closing day"))
+    symbol = forms.CharField(label=_("Symbol"), max_length=20, initial="ĐH")
+
+
+class DocumentTypeForm(forms.Form):
+    abbreviation = forms.CharField(label=_("Abbreviation"), max_length=10)
+    name = forms.CharField(label=_("Name"), max_length=100)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("incoming/new/", views.incoming_new, name="incoming_new"),
     path("incoming/package/", views.package_import, name="package_import"),
     path("drafts/new/", views.draft_new, name="draft_new"),
+    path("office/<int:pk>/", views.office, name="office"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.draft_edit, name="edit"),
     path("<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),

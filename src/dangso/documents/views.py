@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dangso.accounts.roles import Capability
-from dangso.accounts.scope import can, covers, scope_roots
+from dangso.accounts.scope import can, covers, restrict, scope_roots
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
-from dangso.documents import actions, files
+from dangso.documents import actions, files, offices
 from dangso.documents import forms as doc_forms
 from dangso.documents.actions import current_review
 from dangso.documents.choices import (
@@ -36,8 +36,16 @@ from dangso.documents.choices import (
     DocumentStatus,
     HandlingRole,
 )
-from dangso.documents.models import Attachment, Document
+from dangso.documents.models import (
+    Attachment,
+    Congress,
+    Document,
+    DocumentType,
+    IssuingBody,
+    Term,
+)
 from dangso.documents.queries import inbox, register_page, visible_documents
+from dangso.orgs.models import Organisation
 
 PAGE_SIZE = 50
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,6 +82,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "can_register": can(request.user, Capability.DOC_REGISTER),
             "can_draft": can(request.user, Capability.DOC_DRAFT),
+            "offices": scope_roots(request.user, Capability.DOC_REGISTER),
         },
     )
 
@@ -541,3 +550,82 @@ def package_import(request: HttpRequest) -> HttpResponse:
         )
 
     return _form_page(request, form, "documents/package_form.html", save)
+
+
+# --- the office's set-up ---------------------------------------------------------------------
+
+OFFICE_FORMS: dict[str, type[forms.Form]] = {
+    "body": doc_forms.IssuingBodyForm,
+    "term": doc_forms.TermForm,
+    "congress": doc_forms.CongressForm,
+    "type": doc_forms.DocumentTypeForm,
+}
+
+
+def _office_change(
+    request: HttpRequest, organisation: Organisation, name: str, form: Any, actor: Actor
+) -> None:
+    data = form.cleaned_data if form is not None else {}
+    if name == "body":
+        offices.add_issuing_body(organisation, **data, actor=actor)
+    elif name == "term":
+        offices.start_term(organisation, **data, actor=actor)
+    elif name == "congress":
+        offices.add_congress(organisation, **data, actor=actor)
+    elif name == "type":
+        offices.add_document_type(**data, actor=actor)
+    elif name in ("body_on", "body_off"):
+        body = get_object_or_404(
+            IssuingBody, pk=request.POST.get("id", "0"), organisation=organisation
+        )
+        offices.set_issuing_body_active(body, name == "body_on", actor=actor)
+    elif name in ("type_on", "type_off"):
+        kind = get_object_or_404(DocumentType, pk=request.POST.get("id", "0"))
+        offices.set_document_type_active(kind, name == "type_on", actor=actor)
+
+
+@login_required
+def office(request: HttpRequest, pk: int) -> HttpResponse:
+    """Thiết lập văn thư: the issuing bodies, committee terms and congresses of one
+    organisation, which the numbering depends on; administrators also keep the types."""
+    organisation = get_object_or_404(
+        restrict(Organisation.objects.all(), request.user, Capability.DOC_REGISTER), pk=pk
+    )
+    manages_types = can(request.user, Capability.USER_MANAGE)
+    bound: dict[str, Any] = {}
+    if request.method == "POST":
+        name = request.POST.get("do", "")
+        if (name == "type" or name.startswith("type_")) and not manages_types:
+            raise PermissionDenied
+        form_class = OFFICE_FORMS.get(name)
+        form = form_class(request.POST, prefix=name) if form_class else None
+        if form is None or form.is_valid():
+            try:
+                _office_change(request, organisation, name, form, Actor.from_request(request))
+            except ValidationError as error:
+                if form is None:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("documents:office", pk=pk)
+                show_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("documents:office", pk=pk)
+        if form is not None:
+            bound[name] = form
+    forms_ = {
+        name: bound.get(name) or form_class(prefix=name)
+        for name, form_class in OFFICE_FORMS.items()
+        if name != "type" or manages_types
+    }
+    context = {
+        "organisation": organisation,
+        "bodies": IssuingBody.objects.filter(organisation=organisation).order_by("-active", "name"),
+        "terms": Term.objects.filter(organisation=organisation).order_by("-starts_on"),
+        "congresses": Congress.objects.filter(organisation=organisation).order_by("-opens_on"),
+        "types": DocumentType.objects.order_by("position") if manages_types else None,
+        "forms": forms_,
+    }
+    response = render(request, "documents/office.html", context)
+    if bound:
+        response.status_code = 422
+    return response

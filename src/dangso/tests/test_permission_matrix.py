@@ -136,6 +136,14 @@ ENDPOINTS = [
     Endpoint("documents:edit", role="office", target="draft"),
     Endpoint("documents:edit", "post", role="office", target="draft", payload=UI_DRAFT),
     Endpoint("documents:attachment", role="office", target="attachment"),
+    Endpoint("documents:office", role="office", target="commune"),
+    Endpoint(
+        "documents:office",
+        "post",
+        role="office",
+        target="commune",
+        payload={"do": "body", "body-name": "Ban Tổ chức", "body-symbol": "BTCX"},
+    ),
     Endpoint("documents:package_export", role="office", target="document"),
     Endpoint("documents:step", "post", role="leader", target="document", kwargs={"name": "assign"}),
     Endpoint("api:list_documents", role="office", api=True, lists=True),
@@ -339,7 +347,7 @@ def _placeholder(value) -> bool:
 
 
 def _state():
-    from dangso.documents.models import Assignment, Attachment, Document, Grant
+    from dangso.documents.models import Assignment, Attachment, Document, Grant, IssuingBody
     from dangso.imports.models import MemberImport
 
     return (
@@ -357,6 +365,7 @@ def _state():
         Attachment.objects.count(),
         Assignment.objects.count(),
         Grant.objects.count(),
+        sorted(IssuingBody.objects.values_list("organisation_id", "symbol", "active")),
     )
 
 
