@@ -104,7 +104,7 @@ def test_the_office_page_for_the_clerk_and_not_for_another_commune(tree, sign_in
     before = _rows()
     response = client.post(url, {"do": "body", "body-name": "Ban Tổ chức", "body-symbol": "BTCĐU"})
     assert response.status_code == 422
-    assert "already has an issuing body" in response.content.decode()
+    assert "Tổ chức này đã có cơ quan ban hành BTCĐU." in response.content.decode()
     assert (
         client.post(url, {"do": "type", "type-abbreviation": "X", "type-name": "X"}).status_code
         == 403
