@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -72,8 +73,40 @@ def refused_by_schema(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     """Input that does not fit the schema (wrong type, unknown choice, unknown field)."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        errors.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "")))
+        errors.setdefault(_field_name(error.get("loc", ())), []).append(_schema_message(error))
     return _invalid(request, errors)
+
+
+# Pydantic's own messages are English only: the common kinds in the request's language.
+_SCHEMA_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("This field is not expected here."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_type": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_long": gettext_lazy("Write at most %(max_length)s characters."),
+    "list_type": gettext_lazy("Give a list."),
+}
+
+
+def _schema_message(error: Mapping[str, Any]) -> str:
+    template = _SCHEMA_MESSAGES.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", ""))
+    context = dict(error.get("ctx") or {})
+    if "expected" in context:  # pydantic writes "'a', 'b' or 'c'" in English
+        context["expected"] = str(context["expected"]).replace(" or ", ", ")
+    try:
+        return str(template) % context if "%(" in str(template) else str(template)
+    except (KeyError, ValueError):
+        return str(error.get("msg", ""))
 
 
 @api.exception_handler(Http404)

@@ -547,3 +547,22 @@ def test_no_role_user_gets_nothing(duc, token_client):
     api = token_client(UserFactory())
     assert api.get(LIST).status_code == 403
     assert api.get(_detail(duc)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "sex", "birth"),
+    [
+        ("vi", "Chọn một trong: 'M', 'F'.", "Ghi ngày theo dạng NNNN-TT-NN."),
+        ("en", "Choose one of: 'M', 'F'.", "Enter a date as YYYY-MM-DD."),
+    ],
+)
+def test_schema_errors_speak_the_request_language(duc, officer_api, language, sex, birth):
+    response = officer_api.patch(
+        _detail(duc),
+        {"sex": "X", "date_of_birth": "31/12/1990"},
+        content_type=JSON,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"]["sex"] == [sex]
+    assert response.json()["errors"]["date_of_birth"] == [birth]
