@@ -29,7 +29,7 @@ from dangso.imports.readers import CsvUnit, RowsUnit, Unit, csv_records
 from dangso.members import vocab
 from dangso.members.choices import MemberStatus
 from dangso.members.models import Member
-from dangso.members.rules import WARNINGS, check_record
+from dangso.members.rules import WARNINGS, check_record, value_text
 
 # The staging row, in this order, for COPY (PostgreSQL) and executemany (SQLite).
 STAGE_COLUMNS: tuple[str, ...] = (
@@ -148,7 +148,10 @@ class Messages:
 
 @dataclass
 class UnitResult:
-    """What one unit of rows gave: staged rows (good and bad), errors and counts."""
+    """What one unit of rows gave: staged rows (good and bad), errors and counts, and the
+    warnings of the good rows, (line, rule code, field, value) — the problems the data-quality
+    table records for a new member, found by the same `check_record` call that passed the row
+    (as COPY text in `problem_data` for PostgreSQL, else in `problems`)."""
 
     first_line: int
     rows: int = 0
@@ -157,6 +160,8 @@ class UnitResult:
     copy_data: bytes = b""
     errors: list[tuple[int, str, str, str]] = field(default_factory=list)
     last_line: int = 0
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)
+    problem_data: bytes = b""
 
 
 class RowConverter:
@@ -317,17 +322,18 @@ class RowConverter:
             records = enumerate(unit.rows, start=unit.first_line)
             blank = _blank_cells
         out: list[Any] = []
+        problems = result.problems
         fast = self.fast_row
         for line, row in records:
             if blank(row):
                 continue
             result.rows += 1
-            staged: Any = fast(line, row)
+            staged: Any = fast(line, row, problems)
             if staged is not None:
                 result.valid += 1
                 out.append(staged)
                 continue
-            staged, errors = self.convert_row(line, row)
+            staged, errors = self.convert_row(line, row, problems)
             if errors:
                 result.errors.extend(errors)
             else:
@@ -337,6 +343,8 @@ class RowConverter:
         result.last_line = line if result.rows else 0
         if self.copy_format:
             result.copy_data = "".join(out).encode()
+            result.problem_data = "".join([_copy_line(problem) for problem in problems]).encode()
+            result.problems = []
         else:
             result.staged = out
         return result
@@ -368,10 +376,12 @@ class RowConverter:
         cache[raw] = value
         return value
 
-    def fast_row(self, line: int, row: list[Any]) -> Any:
+    def fast_row(
+        self, line: int, row: list[Any], warnings: list[tuple[int, str, str, str]] | None = None
+    ) -> Any:
         """The staging row of a row that needs nothing but the common case — every value
-        known, read and within the rules — as COPY text or a tuple; None sends the row to
-        `convert_row`, which finds and words its errors."""
+        known, read and within the rules — as COPY text or a tuple, its warnings added to
+        `warnings`; None sends the row to `convert_row`, which finds and words its errors."""
         if len(row) < self.width:
             row = [*row, *([""] * (self.width - len(row)))]
         index = self.index
@@ -431,9 +441,15 @@ class RowConverter:
             "phone": phone or "",
             "email": email or "",
         }
-        for problem in check_record(record, today=self.today):
-            if problem.code not in WARNINGS:
-                return None
+        found = check_record(record, today=self.today)
+        if found:
+            for problem in found:
+                if problem.code not in WARNINGS:
+                    return None
+            if warnings is not None:
+                warnings.extend(
+                    [(line, p.code, p.field, value_text(record[p.field])) for p in found]
+                )
         staged = (
             line, cccd, card, full, other_names, sex, birth[1], place_of_birth, hometown,
             residence, ethnicity, religion, dossier, admission[1],
@@ -451,9 +467,13 @@ class RowConverter:
         return text + "\n"
 
     def convert_row(
-        self, line: int, row: Sequence[Any]
+        self,
+        line: int,
+        row: Sequence[Any],
+        warnings: list[tuple[int, str, str, str]] | None = None,
     ) -> tuple[tuple[Any, ...] | None, list[tuple[int, str, str, str]]]:
-        """The staging row (bad rows keep only their identifiers) and the row's errors."""
+        """The staging row (bad rows keep only their identifiers) and the row's errors; a good
+        row's warnings are added to `warnings`."""
         size = len(row)
         raws: dict[str, Any] = {}
         for name in self.fields:
@@ -516,10 +536,13 @@ class RowConverter:
                 "phone": values.get("phone") or "",
                 "email": values.get("email") or "",
             }
-            for problem in check_record(record, today=self.today):
+            found = check_record(record, today=self.today)
+            for problem in found:
                 if problem.is_blocking:
                     fail(problem.field if problem.field in BY_FIELD else "full_name",
                          problem.message)  # fmt: skip
+            if not errors and warnings is not None:
+                warnings.extend((line, p.code, p.field, value_text(record[p.field])) for p in found)
         if errors:
             cccd, card = values.get("cccd"), values.get("card_number")
             if not (cccd or card):

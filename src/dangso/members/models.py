@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import BooleanField, F, Func, Q, Value
-from django.db.models.functions import Collate, Concat, Replace
+from django.db.models.functions import Concat, Replace
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -166,7 +166,8 @@ class Member(models.Model):
     )
     # Derived from full_name on save: diacritic-free for search, Vietnamese order for lists.
     # Searched through the word-run index of migration 0005 (PostgreSQL), ordered through
-    # member_sort_key_idx; a plain index on either would never be read.
+    # member_sort_key_idx of 0007 (binary collation, as `members.queries.vietnamese_order`
+    # sorts; a plain index on either would never be read on PostgreSQL).
     name_folded = models.CharField(max_length=120, editable=False)
     sort_key = models.CharField(max_length=255, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -180,8 +181,6 @@ class Member(models.Model):
         # Every index is rebuilt by a bulk import (`imports.staging`): only those a query reads.
         indexes = [
             models.Index(fields=["organisation", "status"], name="member_org_status_idx"),
-            # `members.queries.vietnamese_order` sorts in binary collation.
-            models.Index(Collate("sort_key", "C"), "id", name="member_sort_key_idx"),
             # Foreign keys that are almost always empty: only the rows that have one.
             models.Index(
                 fields=["temporary_organisation"],

@@ -32,6 +32,11 @@ PROBATION_MONTHS = 12
 PHONE = re.compile(r"0\d{9,10}")
 EDUCATION = re.compile(r"(\d{1,2})/(10|12)")
 _DIGIT = re.compile(r"\d")
+# Addresses of the plainest form, which `validate_email` always accepts: they skip it (it
+# costs microseconds each over millions of records); anything else goes through it.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9]+(?:[._-][a-z0-9]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}"
+)
 
 # Every rule: its code and what it checks, for dashboards and the worklist's filters.
 RULES: dict[str, Any] = {
@@ -56,6 +61,10 @@ RULES: dict[str, Any] = {
     "email.format": _("E-mail address"),
     "duplicate.likely": _("Probably the same person as another record"),
 }
+# "cccd.duplicate" and "card.duplicate" are found per file by the import (the same number on
+# two lines: both rows refused) and cannot occur between records: the member table's unique
+# constraints refuse a second record with a recorded number. `duplicate.likely` is written by
+# `quality.actions.find_duplicates`; every other rule by `check_record`.
 WARNINGS = frozenset(
     {"cccd.missing", "age.admission_max", "official.not_12_months", "cccd.duplicate",
      "card.duplicate", "duplicate.likely"}
@@ -77,9 +86,16 @@ def official_tolerance_days() -> int:
     """How long after the 12 months a recognition may be dated before it is flagged.
 
     domain.md §2.4: the cell considers recognition "promptly" once 12 months have passed; how
-    promptly is not fixed anywhere we could read, so a deployment sets it.
+    promptly is not fixed anywhere we could read, so a deployment sets it (at least 0).
     """
-    return int(getattr(settings, "DANGSO_OFFICIAL_TOLERANCE_DAYS", 90))
+    return max(0, int(getattr(settings, "DANGSO_OFFICIAL_TOLERANCE_DAYS", 90)))
+
+
+def _end_of_probation(admission: datetime.date) -> datetime.date:
+    """`add_months(admission, 12)`, without the calendar lookup (checked millions of times)."""
+    if admission.month == 2 and admission.day == 29:
+        return datetime.date(admission.year + 1, 2, 28)
+    return admission.replace(year=admission.year + 1)
 
 
 def _dates(record: Mapping[str, Any], today: datetime.date) -> list[Problem]:
@@ -87,10 +103,15 @@ def _dates(record: Mapping[str, Any], today: datetime.date) -> list[Problem]:
     birth = record.get("date_of_birth")
     admission = record.get("admission_date")
     official = record.get("official_date")
-    for field, day in (("date_of_birth", birth), ("admission_date", admission),
-                       ("official_date", official)):  # fmt: skip
-        if day and day > today:
-            problems.append(Problem("date.future", field, gettext("This date is in the future.")))
+    if (birth and birth > today) or (admission and admission > today) or (
+        official and official > today
+    ):  # fmt: skip
+        for field, day in (("date_of_birth", birth), ("admission_date", admission),
+                           ("official_date", official)):  # fmt: skip
+            if day and day > today:
+                problems.append(
+                    Problem("date.future", field, gettext("This date is in the future."))
+                )
     if birth and admission and admission <= birth:
         problems.append(
             Problem("date.order", "admission_date",
@@ -122,7 +143,12 @@ def _dates(record: Mapping[str, Any], today: datetime.date) -> list[Problem]:
                 )
             )
     if admission and official:
-        earliest = add_months(admission, PROBATION_MONTHS)
+        earliest = (
+            _end_of_probation(admission)
+            if PROBATION_MONTHS == 12
+            else add_months(admission, PROBATION_MONTHS)
+        )
+        late = (official - earliest).days
         if official <= admission:
             problems.append(
                 Problem("date.order", "official_date",
@@ -140,7 +166,7 @@ def _dates(record: Mapping[str, Any], today: datetime.date) -> list[Problem]:
                     % {"day": format_date(earliest)},
                 )
             )
-        elif (official - earliest).days > official_tolerance_days():
+        elif late > 0 and late > official_tolerance_days():
             problems.append(
                 Problem(
                     "official.not_12_months",
@@ -149,7 +175,7 @@ def _dates(record: Mapping[str, Any], today: datetime.date) -> list[Problem]:
                         "Recognised %(days)s days after the 12 months of probation ended "
                         "(%(day)s); check the date."
                     )
-                    % {"days": (official - earliest).days, "day": format_date(earliest)},
+                    % {"days": late, "day": format_date(earliest)},
                 )
             )
     return problems
@@ -183,11 +209,24 @@ def _identifiers(record: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+_EDUCATION_SEEN: dict[str, bool] = {}  # a handful of distinct values over millions of records
+
+
+def _is_education(education: str) -> bool:
+    """'12/12', '9/12' (a grade of a 10- or 12-year system); remembered per value."""
+    valid = _EDUCATION_SEEN.get(education)
+    if valid is None:
+        grade = EDUCATION.fullmatch(education)
+        valid = grade is not None and 1 <= int(grade[1]) <= int(grade[2])
+        if len(_EDUCATION_SEEN) < 1000:
+            _EDUCATION_SEEN[education] = valid
+    return valid
+
+
 def _contact(record: Mapping[str, Any]) -> list[Problem]:
     problems = []
     education = record.get("general_education") or ""
-    grade = EDUCATION.fullmatch(education)
-    if education and (grade is None or not 1 <= int(grade[1]) <= int(grade[2])):
+    if education and not _is_education(education):
         problems.append(
             Problem("education.format", "general_education",
                     gettext("Write general education as grade/system, e.g. 12/12 or 10/10."))
@@ -199,7 +238,7 @@ def _contact(record: Mapping[str, Any]) -> list[Problem]:
                     gettext("A Vietnamese phone number has 10 or 11 digits starting with 0."))
         )  # fmt: skip
     email = record.get("email") or ""
-    if email:
+    if email and not (len(email) <= 254 and _PLAIN_EMAIL.fullmatch(email)):
         try:
             validate_email(email)
         except ValidationError:
@@ -207,6 +246,15 @@ def _contact(record: Mapping[str, Any]) -> list[Problem]:
                 Problem("email.format", "email", gettext("Enter a valid e-mail address."))
             )
     return problems
+
+
+def value_text(value: Any) -> str:
+    """A problem's offending value as the data-quality table keeps it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)[:255]
 
 
 def check_record(record: Mapping[str, Any], *, today: datetime.date | None = None) -> list[Problem]:

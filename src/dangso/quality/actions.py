@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from dangso.core.audit import Actor
 from dangso.members.actions import follow_member_changes, merge_members
 from dangso.members.choices import ON_ROLL
 from dangso.members.models import RULE_FIELDS, Member
-from dangso.members.rules import check_record
+from dangso.members.rules import check_record, value_text
 from dangso.orgs.models import Organisation
 from dangso.quality.matching import PROPOSE_AT, Person, hometown_key, pairs_by_birth_date
 from dangso.quality.models import (
@@ -52,8 +52,6 @@ _COPY = (
     "COPY quality_memberproblem (member_id, organisation_id, code, field, value, detected_at) "
     "FROM STDIN"
 )
-# Set-level rules: (code, field) found with one GROUP BY … HAVING count(*) > 1.
-_SHARED_VALUE_RULES = (("cccd.duplicate", "cccd"), ("card.duplicate", "card_number"))
 
 # (member id, organisation id, code, field, value, detected at)
 ProblemRow = tuple[int, int, str, str, str, datetime.datetime]
@@ -76,14 +74,6 @@ def _batched(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)[:255]
 
 
 def _lock_block(block: int, *, shared: bool) -> None:
@@ -113,35 +103,8 @@ def _insert(rows: list[ProblemRow]) -> None:
         )
 
 
-def _shared_values(members: QuerySet[Member] | None) -> dict[int, list[tuple[str, str, str]]]:
-    """Set-level problems of `members` (None: of everyone): a CCCD or card number another
-    record on the roll also carries. One GROUP BY … HAVING count(*) > 1 per identifier.
-
-    The member table's unique constraints keep both numbers unique today, so these find
-    nothing there; they are the rules' set-level half and cost one index scan each."""
-    on_roll = Member.objects.filter(status__in=ON_ROLL)
-    found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for code, field in _SHARED_VALUE_RULES:
-        candidates = on_roll.exclude(**{f"{field}__isnull": True})
-        if members is not None:
-            candidates = candidates.filter(**{f"{field}__in": Subquery(members.values(field))})
-        shared = (
-            candidates.values(field)
-            .annotate(records=Count("pk"))
-            .filter(records__gt=1)
-            .values(field)
-        )
-        rows = (members if members is not None else on_roll).filter(
-            status__in=ON_ROLL, **{f"{field}__in": Subquery(shared)}
-        )
-        for pk, value in rows.values_list("pk", field):
-            found[pk].append((code, field, value))
-    return found
-
-
 def _check_block(
     rows: Iterable[tuple[Any, ...]],
-    shared: dict[int, list[tuple[str, str, str]]],
     *,
     today: datetime.date,
     now: datetime.datetime,
@@ -159,11 +122,9 @@ def _check_block(
         result.members += 1
         unclean = False
         for problem in check_record(record, today=today):
-            value = _value_text(record[problem.field])
+            value = value_text(record[problem.field])
             problems.append((pk, organisation_id, problem.code, problem.field, value, now))
             unclean = unclean or problem.code in blocking
-        for code, field, value in shared.get(pk, ()):
-            problems.append((pk, organisation_id, code, field, value, now))
         result.unclean += unclean
     result.problems += len(problems)
     return problems, gone
@@ -203,13 +164,12 @@ class _Run:
 
 def _check_rows(
     rows: Iterable[tuple[Any, ...]],
-    shared: dict[int, list[tuple[str, str, str]]],
     run: _Run,
     *,
     ids: Sequence[int] | None = None,
     span: range | None = None,
 ) -> None:
-    problems, gone = _check_block(rows, shared, today=run.today, now=run.now, result=run.result)
+    problems, gone = _check_block(rows, today=run.today, now=run.now, result=run.result)
     _replace(problems, gone, ids=ids, span=span)
 
 
@@ -220,17 +180,16 @@ def _check_listed(ids: list[int], run: _Run) -> None:
             _lock_block(block, shared=True)
             for part in _batched(block_ids, 2000):  # a bounded IN list, also on SQLite
                 members = Member.objects.filter(pk__in=part)
-                _check_rows(members.values_list(*_FIELDS), _shared_values(members), run, ids=part)
+                _check_rows(members.values_list(*_FIELDS), run, ids=part)
 
 
 def _check_subtree(path: str, run: _Run) -> None:
     members = Member.objects.filter(organisation__path__startswith=path)
-    shared = _shared_values(members)
     for block, block_ids in _blocks_of(members.values_list("pk", flat=True)):
         with transaction.atomic():
             _lock_block(block, shared=False)
             rows = Member.objects.filter(pk__in=block_ids).values_list(*_FIELDS)
-            _check_rows(rows, shared, run, ids=block_ids)
+            _check_rows(rows, run, ids=block_ids)
     # Problems filed under the subtree for members now elsewhere (moved without a re-check).
     MemberProblem.objects.filter(organisation__path__startswith=path).exclude(
         member_id__in=Subquery(members.values("pk"))
@@ -239,7 +198,6 @@ def _check_subtree(path: str, run: _Run) -> None:
 
 def _check_everyone(run: _Run) -> None:
     """Every block of ids in turn, each read by its id range (an index range scan)."""
-    shared = _shared_values(None)
     block = _next_block(0)
     while block is not None:
         span = range(block * BLOCK, (block + 1) * BLOCK)
@@ -250,7 +208,7 @@ def _check_everyone(run: _Run) -> None:
                 .order_by()
                 .values_list(*_FIELDS)
             )
-            _check_rows(rows, shared, run, span=span)
+            _check_rows(rows, run, span=span)
         block = _next_block(span.stop)
 
 

@@ -14,6 +14,8 @@ from dangso.members import actions
 from dangso.members.choices import EventKind, MemberStatus
 from dangso.members.models import Member, MemberEvent
 from dangso.orgs.models import Organisation
+from dangso.quality.actions import check_members
+from dangso.quality.models import MemberProblem
 from dangso.testing.factories import MemberFactory
 
 DRY = ImportMode.DRY_RUN
@@ -73,7 +75,8 @@ def test_all_or_nothing_writes_a_clean_file(good_file, tree, officer):
     tree["a1"].refresh_from_db()
     tree["a2"].refresh_from_db()
     assert (tree["a1"].member_count, tree["a2"].member_count) == (20, 10)
-    assert len(calls) == 1 and len(calls[0][0]) == 30
+    # New records are not re-checked by the followers: their problems come from the row checks.
+    assert len(calls) == 1 and calls[0][0] == []
     assert sorted(calls[0][1]) == sorted([tree["a1"].pk, tree["a2"].pk])
     entry = AuditEntry.objects.get(action="member.import")
     assert entry.changes["created"] == [None, 30]
@@ -137,11 +140,37 @@ def test_probationary_member_recognised_through_the_file(tmp_path, tree, officer
     assert record.events.filter(kind=EventKind.MADE_OFFICIAL).count() == 1
 
 
-def test_rows_without_cccd_are_always_new(tmp_path, tree, officer):
+def test_rows_without_cccd_or_card_number_are_always_new(tmp_path, tree, officer):
     path = write_csv(tmp_path / "a.csv", [member(1, cccd="", card_number="")])
     import_file(path, user=officer, scope=tree["a"])
     import_file(path, user=officer, scope=tree["a"])
     assert Member.objects.count() == 2
+
+
+def test_rows_without_cccd_are_found_by_card_number(tmp_path, tree, officer):
+    rows = [member(1, cccd=""), member(2, cccd=""), member(3)]
+    path = write_csv(tmp_path / "a.csv", rows)
+    import_file(path, user=officer, scope=tree["a"], mode=ALL)
+    snapshot = sorted(Member.objects.values_list("pk", "full_name", "phone", "updated_at"))
+
+    again = import_file(path, user=officer, scope=tree["a"], mode=ALL)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert sorted(Member.objects.values_list("pk", "full_name", "phone", "updated_at")) == snapshot
+    rows[1] = {**rows[1], "phone": "0912000111"}
+    changed = import_file(write_csv(tmp_path / "b.csv", rows), user=officer, scope=tree["a"])
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    assert Member.objects.get(card_number=rows[1]["card_number"]).phone == "0912000111"
+
+
+def test_card_number_found_in_another_cell_is_not_moved(tmp_path, tree, officer):
+    neighbour = MemberFactory(organisation=tree["a2"], cccd=None, card_number="10000001")
+    result = import_file(
+        write_csv(tmp_path / "a.csv", [member(1, cccd="")]), user=officer, scope=tree["a"]
+    )
+    assert result.bad == 1 and tree["a2"].code in result.errors[0][3]
+    neighbour.refresh_from_db()
+    assert neighbour.organisation == tree["a2"]
 
 
 def test_all_or_nothing_with_a_bad_row_writes_nothing(tmp_path, tree, officer):
@@ -370,3 +399,22 @@ def test_report_values_cannot_run_as_formulas(tmp_path, tree, officer):
     result = import_file(path, user=officer, scope=tree["a"], mode=DRY)
     rows = _report_rows(result)
     assert any(row[2] == '\'=HYPERLINK("http://x")' for row in rows)
+
+
+def test_new_records_get_the_problems_the_rules_find(tmp_path, tree, officer):
+    late = datetime.datetime.strptime(member(2)["official_date"], "%d/%m/%Y").date()
+    rows = [
+        member(1, cccd=""),  # cccd.missing
+        member(2, official_date=(late + datetime.timedelta(days=200)).strftime("%d/%m/%Y")),
+        member(3),
+    ]
+    import_file(write_csv(tmp_path / "a.csv", rows), user=officer, scope=tree["a"], mode=ALL)
+
+    def stored() -> list[tuple[object, ...]]:
+        fields = ("member_id", "organisation_id", "code", "field", "value")
+        return sorted(MemberProblem.objects.values_list(*fields))
+
+    written = stored()
+    assert {row[2] for row in written} == {"cccd.missing", "official.not_12_months"}
+    check_members(Member.objects.values_list("pk", flat=True))
+    assert stored() == written
