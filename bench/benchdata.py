@@ -61,6 +61,17 @@ def national_files(rows: int, seed: int = 204) -> tuple[Path, Path, float | None
     return members, orgs, elapsed
 
 
+def national_orgs(seed: int = 204) -> Path:
+    """The organisation CSV of the national tree (bench/data/orgs_s<seed>.csv), made if absent."""
+    from dangso.members import synthetic
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    orgs = DATA / f"orgs_s{seed}.csv"
+    if not orgs.exists():
+        synthetic.write_orgs(synthetic.build_tree(seed), orgs)
+    return orgs
+
+
 def percentiles(times_ms: list[float]) -> dict[str, float]:
     """p50/p95/p99 (nearest rank) of a list of timings in milliseconds."""
     ordered = sorted(times_ms)

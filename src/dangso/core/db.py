@@ -22,7 +22,7 @@ def vendor_only(
     return migrations.RunPython(forward, backward, elidable=False)
 
 
-def postgres_only(sql: str, reverse_sql: str) -> migrations.RunPython:
+def postgres_only(sql: str | list[str], reverse_sql: str | list[str]) -> migrations.RunPython:
     """A migration step that runs `sql` on PostgreSQL and does nothing on SQLite."""
     return vendor_only("postgresql", sql, reverse_sql)
 

@@ -216,6 +216,8 @@ class Document(models.Model):
             models.Index(
                 fields=["organisation", "direction", "-registered_at", "-id"], name="doc_register"
             ),
+            # Newest first across a whole scope: a search pages through it (queries.py).
+            models.Index(fields=["-registered_at", "-id"], name="doc_registered"),
             models.Index(
                 fields=["organisation", "direction", "status", "-registered_at", "-id"],
                 name="doc_register_status",

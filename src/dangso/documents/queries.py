@@ -6,11 +6,11 @@ granted it explicitly (DESIGN rule 3).
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -35,20 +35,23 @@ def search_words(query: str) -> list[str]:
     return words[:MAX_SEARCH_WORDS]
 
 
+# The tsvector of `search_text` is a stored, generated column on PostgreSQL (migration 0004),
+# GIN-indexed, so that neither search plan recomputes it per row.
+_PG_MATCH = "search_vector @@ plainto_tsquery('simple'::regconfig, %s)"
+
+
 def matching(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
     """Documents whose number, summary, issuer or file text hold every word of `query`
-    (diacritics ignored, đ as d): PostgreSQL's GIN index, or SQLite's FTS5 table."""
+    (diacritics ignored, đ as d): PostgreSQL's GIN index, or SQLite's FTS5 table. Every match
+    is gathered first: right for counts, exports and rare words; `newest_matches()` pages
+    through common words faster."""
     words = search_words(query)
     if not words:
         return documents
     vendor = connections[documents.db].vendor
     if vendor == "postgresql":
         return documents.filter(
-            pk__in=RawSQL(
-                "SELECT id FROM documents_document WHERE to_tsvector('simple'::regconfig, "
-                "search_text) @@ plainto_tsquery('simple'::regconfig, %s)",
-                [" ".join(words)],
-            )
+            pk__in=RawSQL(f"SELECT id FROM documents_document WHERE {_PG_MATCH}", [" ".join(words)])
         )
     fts = " ".join(f'"{word}"' for word in words)
     return documents.filter(
@@ -57,6 +60,37 @@ def matching(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
             [fts],
         )
     )
+
+
+# How many of the newest documents in view are searched first (see `newest_matches`).
+RECENT_WINDOW = 20_000
+
+
+def newest_matches(
+    documents: QuerySet[Document], query: str, start: int, stop: int
+) -> list[Document]:
+    """Entries `start`–`stop` of the newest documents matching `query`.
+
+    Two words from one administrative phrase ("chuyển đổi", "đảng viên") can match millions of
+    documents; gathering and sorting them all takes seconds. So on PostgreSQL the newest
+    RECENT_WINDOW documents in view are searched first: when they hold enough matches, those
+    are exactly the newest matches (any other match is older than all of them). Otherwise the
+    words are rare in recent documents, matches are few, and gathering them all is cheap.
+    """
+    ordered = documents.order_by("-registered_at", "-id")
+    words = search_words(query)
+    if not words:
+        return list(ordered[start:stop])
+    if connections[documents.db].vendor == "postgresql" and stop <= RECENT_WINDOW:
+        recent = ordered.values("pk")[:RECENT_WINDOW]
+        found = list(
+            ordered.filter(pk__in=Subquery(recent)).filter(
+                RawSQL(f"documents_document.{_PG_MATCH}", [" ".join(words)], BooleanField())
+            )[start:stop]
+        )
+        if len(found) == stop - start:
+            return found
+    return list(matching(ordered, query)[start:stop])
 
 
 @dataclass(frozen=True)
@@ -97,6 +131,13 @@ class RegisterFilters:
         if self.query:
             documents = matching(documents, self.query)
         return documents
+
+
+def register_window(user: Any, filters: RegisterFilters, start: int, stop: int) -> list[Document]:
+    """Entries `start`–`stop` of a register as the user may see it, newest first; a search
+    goes through `newest_matches()`."""
+    unsearched = register_page(user, replace(filters, query=""))
+    return newest_matches(unsearched, filters.query, start, stop)
 
 
 def register_page(user: Any, filters: RegisterFilters) -> QuerySet[Document]:

@@ -44,7 +44,7 @@ from dangso.documents.models import (
     IssuingBody,
     Term,
 )
-from dangso.documents.queries import inbox, register_page, visible_documents
+from dangso.documents.queries import inbox, register_page, register_window, visible_documents
 from dangso.orgs.models import Organisation
 
 PAGE_SIZE = 50
@@ -100,14 +100,11 @@ class Window:
         return self.number > 1
 
 
-def _window(documents: Any, number_text: str | None) -> Window:
+def _page_number(text: str | None) -> int:
     try:
-        number = max(1, int(number_text or 1))
+        return max(1, int(text or 1))
     except ValueError:
-        number = 1
-    start = (number - 1) * PAGE_SIZE
-    items = list(documents[start : start + PAGE_SIZE + 1])
-    return Window(items[:PAGE_SIZE], number, len(items) > PAGE_SIZE)
+        return 1
 
 
 def _direction(slug: str) -> str:
@@ -123,12 +120,16 @@ def register_view(request: HttpRequest, direction: str) -> HttpResponse:
     form = doc_forms.RegisterFilterForm(
         request.GET, user=request.user, direction=_direction(direction)
     )
-    documents = (
-        register_page(request.user, form.filters()) if form.is_valid() else Document.objects.none()
+    number = _page_number(request.GET.get("page"))
+    start = (number - 1) * PAGE_SIZE
+    items = (
+        register_window(request.user, form.filters(), start, start + PAGE_SIZE + 1)
+        if form.is_valid()
+        else []
     )
     context = {
         "form": form,
-        "page": _window(documents, request.GET.get("page")),
+        "page": Window(items[:PAGE_SIZE], number, len(items) > PAGE_SIZE),
         "direction": direction,
         "incoming": direction == "in",
         "can_register": can(request.user, Capability.DOC_REGISTER),

@@ -385,3 +385,23 @@ def test_inbox_query_count_is_bounded(commune, pdf, django_assert_max_num_querie
         labels = [a.document.document_type.abbreviation for a in box.to_handle]
         labels += [d.organisation.name for d in box.to_assign]
     assert len(labels) == 6
+
+
+@pytest.mark.parametrize("window", [2, 20_000])
+def test_register_window_pages_through_the_newest_matches(commune, monkeypatch, window):
+    """Searching the newest documents first (PostgreSQL) gives the same page as gathering
+    every match, whether the recent window holds enough matches or not."""
+    from dangso.documents import queries
+
+    monkeypatch.setattr(queries, "RECENT_WINDOW", window)
+    documents = [
+        register(commune, f"Về việc chuyển đổi số đợt {n}" if n % 2 else f"Về việc khác {n}")
+        for n in range(1, 9)
+    ]
+    newest_first = [d for d in reversed(documents) if "chuyển đổi" in d.summary]
+    filters = queries.RegisterFilters(direction=Direction.INCOMING, query="chuyen doi so")
+    assert queries.register_window(commune.clerk, filters, 0, 2) == newest_first[:2]
+    assert queries.register_window(commune.clerk, filters, 2, 10) == newest_first[2:]
+    assert queries.register_window(commune.clerk, filters, 0, 10) == list(
+        queries.register_page(commune.clerk, filters)
+    )
