@@ -14,6 +14,7 @@ message and write nothing.
 import datetime
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +59,13 @@ from dangso.documents.models import (
     IssuingBody,
     ReviewStep,
 )
-from dangso.documents.queries import RegisterFilters, inbox, register_page, visible_documents
+from dangso.documents.queries import (
+    RegisterFilters,
+    inbox,
+    newest_matches,
+    register_page,
+    visible_documents,
+)
 from dangso.documents.schemas import (
     TYPE_HELP,
     AssignIn,
@@ -211,15 +218,17 @@ def _credential(p12: UploadedFile | None, passphrase: str) -> Any:
         raise ValidationError({field: error.messages}) from None
 
 
-def _newest_first(documents: QuerySet[Document], *, cursor: str | None, limit: int) -> dict:
-    """A page of documents, newest entry first, after `cursor` (the last id of the page before).
+def _newest_first(
+    documents: QuerySet[Document], *, query: str, cursor: str | None, limit: int
+) -> dict:
+    """A page of documents matching `query`, newest entry first, after `cursor` (the last id
+    of the page before); a search goes through `queries.newest_matches()`.
 
     By id, not by register time: drafts and documents awaiting receipt have none, and the two
     databases sort NULLs differently; the id order is the order the entries were made in."""
-    documents = documents.order_by("-pk")
     if cursor:
         documents = documents.filter(pk__lt=decode_cursor(cursor))
-    rows = list(documents[: limit + 1])
+    rows = newest_matches(documents, query, 0, limit + 1, order=("-pk",))
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": rows, "next_cursor": encode_cursor(rows[-1].pk) if more else None}
@@ -290,7 +299,8 @@ def list_documents(
         classification=classification or "", issuer=issuer or "", date_from=date_from,
         date_to=date_to, organisation=org, overdue=overdue,
     )  # fmt: skip
-    return _newest_first(register_page(user, filters), cursor=cursor, limit=limit)
+    unsearched = register_page(user, replace(filters, query=""))
+    return _newest_first(unsearched, query=filters.query, cursor=cursor, limit=limit)
 
 
 @router.get("/inbox", response=InboxOut)

@@ -67,7 +67,11 @@ RECENT_WINDOW = 20_000
 
 
 def newest_matches(
-    documents: QuerySet[Document], query: str, start: int, stop: int
+    documents: QuerySet[Document],
+    query: str,
+    start: int,
+    stop: int,
+    order: tuple[str, ...] = ("-registered_at", "-id"),
 ) -> list[Document]:
     """Entries `start`–`stop` of the newest documents matching `query`.
 
@@ -77,7 +81,7 @@ def newest_matches(
     are exactly the newest matches (any other match is older than all of them). Otherwise the
     words are rare in recent documents, matches are few, and gathering them all is cheap.
     """
-    ordered = documents.order_by("-registered_at", "-id")
+    ordered = documents.order_by(*order)
     words = search_words(query)
     if not words:
         return list(ordered[start:stop])
