@@ -131,26 +131,34 @@ def _apply_fields(document: Document, data: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _store_file(
-    document: Document, upload: Upload, checked: files.CheckedFile, actor: Actor
+    document: Document,
+    content: bytes,
+    checked: files.CheckedFile,
+    actor: Actor,
+    *,
+    kind: str,
+    encrypted: bool,
+    supersedes: Attachment | None = None,
 ) -> Attachment:
-    storage_name = files.store(
-        upload.content, sha256=checked.sha256, encrypt=document.is_classified
-    )
+    """Store the bytes once by their SHA-256 and record them as a file of `document`; a PDF's
+    signatures are validated on the way in."""
+    storage_name = files.store(content, sha256=checked.sha256, encrypt=encrypted)
     attachment = Attachment.objects.create(
         document=document,
-        kind=upload.kind,
-        name=checked.name,
+        kind=kind,
+        name=supersedes.name if supersedes is not None else checked.name,
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
         storage_name=storage_name,
-        encrypted=document.is_classified,
+        encrypted=encrypted,
         pages=checked.pages,
-        text=checked.text,
+        text=supersedes.text if supersedes is not None else checked.text,
+        supersedes=supersedes,
         uploaded_by_id=actor.user_id,
     )
-    if checked.content_type == "application/pdf":
-        _check_signatures(attachment, upload.content)
+    if checked.content_type == files.PDF:
+        _check_signatures(attachment, content)
     return attachment
 
 
@@ -167,7 +175,17 @@ def _check_signatures(attachment: Attachment, content: bytes) -> None:
 def _attach_all(document: Document, uploads: Iterable[Upload], actor: Actor) -> list[Attachment]:
     # Every file is checked before any is stored, so a refusal leaves nothing on disk.
     checked = [(upload, files.check_upload(upload.name, upload.content)) for upload in uploads]
-    attachments = [_store_file(document, upload, check, actor) for upload, check in checked]
+    attachments = [
+        _store_file(
+            document,
+            upload.content,
+            check,
+            actor,
+            kind=upload.kind,
+            encrypted=document.is_classified,
+        )
+        for upload, check in checked
+    ]
     if attachments:
         refresh_search_text(document)
     return attachments
@@ -547,25 +565,12 @@ def _replace_with_signed(
 ) -> Attachment:
     """Store the signed PDF as the document's current main file, keeping the one it signed."""
     checked = files.check_upload(original.name, content)
-    storage_name = files.store(content, sha256=checked.sha256, encrypt=original.encrypted)
     original.current = False
     original.save(update_fields=["current"])
-    signed = Attachment.objects.create(
-        document=document,
-        kind=AttachmentKind.MAIN,
-        name=original.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        storage_name=storage_name,
-        encrypted=original.encrypted,
-        pages=checked.pages,
-        text=original.text,
-        supersedes=original,
-        uploaded_by_id=actor.user_id,
-    )
-    _check_signatures(signed, content)
-    return signed
+    return _store_file(
+        document, content, checked, actor,
+        kind=AttachmentKind.MAIN, encrypted=original.encrypted, supersedes=original,
+    )  # fmt: skip
 
 
 def read_file(attachment: Attachment) -> bytes:

@@ -43,7 +43,7 @@ from dangso.documents.models import (
 )
 from dangso.documents.queries import inbox, visible_documents
 from dangso.orgs.choices import OrgStatus
-from dangso.testing.documents import Office, doc_type, make_office, pdf_bytes
+from dangso.testing.documents import Office, doc_type, pdf_bytes
 from dangso.testing.factories import RoleFactory, UserFactory
 from dangso.testing.pki import PASSPHRASE, local_pki
 
@@ -107,21 +107,6 @@ def draft_pdf() -> bytes:
 @pytest.fixture(scope="module")
 def result_pdf() -> bytes:
     return pdf_bytes("Kết quả rà soát hồ sơ đảng viên")
-
-
-@pytest.fixture
-def province(tree) -> Office:
-    return make_office(tree["province"])
-
-
-@pytest.fixture
-def commune(tree) -> Office:
-    return make_office(tree["a"])
-
-
-@pytest.fixture
-def commune_b(tree) -> Office:
-    return make_office(tree["b"])
 
 
 def act(user: Any) -> Actor:

@@ -15,7 +15,7 @@ from django.utils import translation
 from dangso.documents import numbering
 from dangso.documents.choices import Classification, Direction
 from dangso.documents.models import Congress, Counter, Document, IssuingBody, Term
-from dangso.testing.documents import Office, doc_type, make_office
+from dangso.testing.documents import doc_type, make_office
 
 DAY = datetime.date(2026, 3, 2)
 
@@ -24,16 +24,6 @@ DAY = datetime.date(2026, 3, 2)
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def province(tree) -> Office:
-    return make_office(tree["province"])
-
-
-@pytest.fixture
-def commune(tree) -> Office:
-    return make_office(tree["a"])
 
 
 def numbered(

@@ -29,7 +29,7 @@ from dangso.documents.choices import (
     Urgency,
 )
 from dangso.documents.models import Attachment, Document, DocumentType
-from dangso.testing.documents import doc_type, make_office, pdf_bytes
+from dangso.testing.documents import doc_type, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +43,6 @@ def media(settings, tmp_path) -> Path:
     settings.DANGSO_MAX_CLASSIFICATION = "mat"
     settings.DANGSO_UPLOAD_MAX_MB = 5
     return tmp_path
-
-
-@pytest.fixture
-def commune(tree):
-    return make_office(tree["a"])
-
-
-@pytest.fixture
-def province(tree):
-    return make_office(tree["province"])
 
 
 def xlsx_bytes() -> bytes:

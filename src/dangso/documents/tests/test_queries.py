@@ -21,7 +21,7 @@ from dangso.documents.queries import (
     search_words,
     visible_documents,
 )
-from dangso.testing.documents import Office, doc_type, make_office, pdf_bytes
+from dangso.testing.documents import Office, doc_type, pdf_bytes
 from dangso.testing.factories import RoleFactory, UserFactory
 from dangso.testing.pki import PASSPHRASE, local_pki
 
@@ -41,21 +41,6 @@ def media(settings, tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def pdf() -> bytes:
     return pdf_bytes("Kế hoạch tổ chức hội nghị sơ kết công tác kiểm tra giám sát")
-
-
-@pytest.fixture
-def province(tree) -> Office:
-    return make_office(tree["province"])
-
-
-@pytest.fixture
-def commune(tree) -> Office:
-    return make_office(tree["a"])
-
-
-@pytest.fixture
-def commune_b(tree) -> Office:
-    return make_office(tree["b"])
 
 
 def act(user: Any) -> Actor:
