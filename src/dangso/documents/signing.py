@@ -11,6 +11,7 @@ with the document (``to_json``) and shown in Vietnamese.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import functools
 import hashlib
@@ -37,7 +38,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fontTools import subset
@@ -240,6 +241,30 @@ def default_stamp_lines(credential: Credential, when: datetime.datetime | None =
     return lines
 
 
+def _outside_event_loop(func: Any) -> Any:
+    """pyHanko runs its work with `asyncio.run()`, which refuses to start inside a running
+    event loop (an ASGI worker, Playwright's sync API in tests): there, run in a thread of its
+    own, in the caller's language."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return func(*args, **kwargs)
+        language = translation.get_language()
+
+        def call() -> Any:
+            with translation.override(language):
+                return func(*args, **kwargs)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(call).result()
+
+    return wrapper
+
+
+@_outside_event_loop
 def sign_pdf(
     content: bytes,
     credential: Credential,
@@ -599,6 +624,7 @@ def load_trust_anchors(directory: str | Path | None = None) -> list[x509.Certifi
     return anchors
 
 
+@_outside_event_loop
 def validate_pdf(
     content: bytes,
     *,

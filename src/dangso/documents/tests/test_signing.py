@@ -474,3 +474,18 @@ def test_sign_and_validate_ten_pages_quickly(personal, pki):
     elapsed = time.perf_counter() - started
     assert report.status == "valid"
     assert elapsed < 3  # generous for a loaded CI machine; the benchmark records the figure
+
+
+def test_signing_and_validating_work_inside_a_running_event_loop(pdf, personal, pki):
+    """An ASGI worker (or Playwright's sync API in the browser tests) runs an event loop in the
+    calling thread, where pyHanko's own asyncio.run() would refuse to start."""
+    import asyncio
+
+    async def in_a_loop():
+        with translation.override("en"):
+            signed = signing.sign_pdf(pdf, personal, field_name="TrongVongLap", stamp_lines=STAMP)
+            return signed, validate(signed.content, pki)
+
+    signed, report = asyncio.run(in_a_loop())
+    assert report.status == "valid"
+    assert "intact" in " ".join(report.signatures[0].messages)
