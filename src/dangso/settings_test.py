@@ -16,10 +16,20 @@ STORAGES = {
 }
 STATIC_ROOT = None  # type: ignore[assignment]  # tests serve static files via finders
 
-# Uploaded files and trust anchors go to a throwaway directory, never to var/.
+# Uploaded files, trust anchors and demo certificates go to throwaway directories, removed
+# when the test process ends; never to var/.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-MEDIA_ROOT = tempfile.mkdtemp(prefix="dangso-test-media-")  # type: ignore[assignment]
-DANGSO_TRUST_ANCHORS_DIR = tempfile.mkdtemp(prefix="dangso-test-trust-")
-VAR_DIR = Path(tempfile.mkdtemp(prefix="dangso-test-var-"))
+
+def _throwaway(prefix: str) -> str:
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+MEDIA_ROOT = _throwaway("dangso-test-media-")  # type: ignore[assignment]
+DANGSO_TRUST_ANCHORS_DIR = _throwaway("dangso-test-trust-")
+VAR_DIR = Path(_throwaway("dangso-test-var-"))

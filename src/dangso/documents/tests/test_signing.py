@@ -486,6 +486,6 @@ def test_signing_and_validating_work_inside_a_running_event_loop(pdf, personal, 
             signed = signing.sign_pdf(pdf, personal, field_name="TrongVongLap", stamp_lines=STAMP)
             return signed, validate(signed.content, pki)
 
-    signed, report = asyncio.run(in_a_loop())
+    _signed, report = asyncio.run(in_a_loop())
     assert report.status == "valid"
     assert "intact" in " ".join(report.signatures[0].messages)
