@@ -8,7 +8,7 @@ Excel (.xlsx) and printed as PDF.
   `PDF_ROW_LIMIT` entries and says so on the page: WeasyPrint lays the whole table out in
   memory, and a print of tens of thousands of rows would take minutes and gigabytes.
 - Text a spreadsheet would take for a formula is written with a leading apostrophe
-  (`members.exports.safe_text`), so a crafted summary never runs in the reader's Excel.
+  (`core.spreadsheets`), so a crafted summary never runs in the reader's Excel.
 - Tuyệt mật: Nghị định 26/2020/NĐ-CP lets the summary (trích yếu) of a Tuyệt mật document be
   written in a register only with the approver's consent. The system does not record that
   consent, so every export shows such a summary as "(Tuyệt mật — trích yếu không ghi)"; Mật and
@@ -39,10 +39,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from dangso.core.dates import format_date
+from dangso.core.spreadsheets import XLSX_CONTENT_TYPE, cell, text_cell
 from dangso.core.text import nfc
 from dangso.documents.choices import Classification, Direction, HandlingRole, Urgency
 from dangso.documents.models import Assignment, Document
-from dangso.members.exports import DATE_FORMAT, XLSX_CONTENT_TYPE, safe_text
 from dangso.orgs.models import Organisation
 
 __all__ = [
@@ -198,21 +198,16 @@ def _text(value: Any) -> Any:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, wrap: bool) -> WriteOnlyCell:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=safe_text(_text(value)))
-        if wrap:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        return cell
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, datetime.date):
-        cell.number_format = DATE_FORMAT
-    return cell
+    result = cell(sheet, _text(value) if isinstance(value, str) else value)
+    if wrap and isinstance(value, str):
+        result.alignment = Alignment(wrap_text=True, vertical="top")
+    return result
 
 
 def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=safe_text(value))
-    cell.font = Font(bold=True)
-    return cell
+    result = text_cell(sheet, value)
+    result.font = Font(bold=True)
+    return result
 
 
 HEADER_ROW = 4
@@ -239,7 +234,7 @@ def write_register_xlsx(
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.append([_bold(sheet, _heading(direction, organisation))])
-    sheet.append([safe_text(_text(_subtitle(filters_label)))])
+    sheet.append([text_cell(sheet, _text(_subtitle(filters_label)))])
     sheet.append([])
     sheet.append([_bold(sheet, str(column.header)) for column in register_columns])
     count = 0

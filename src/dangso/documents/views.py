@@ -27,6 +27,7 @@ from dangso.accounts.scope import can, covers, restrict, scope_roots
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
+from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
 from dangso.documents import actions, files, offices
 from dangso.documents import forms as doc_forms
 from dangso.documents.actions import current_review
@@ -48,7 +49,6 @@ from dangso.documents.queries import inbox, register_page, register_window, visi
 from dangso.orgs.models import Organisation
 
 PAGE_SIZE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIRECTIONS = {"in": Direction.INCOMING, "out": Direction.OUTGOING, "internal": Direction.INTERNAL}
 
 

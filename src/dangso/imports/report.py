@@ -2,7 +2,7 @@
 
 Headers are fixed Vietnamese (Dòng, Cột, Giá trị, Lý do): the report goes back to the office
 that made the file. The values are the file's own cells, so they are written through
-`members.exports.safe_text`: a crafted cell never runs as a formula in the reader's Excel.
+`core.spreadsheets`: a crafted cell never runs as a formula in the reader's Excel.
 """
 
 from collections.abc import Iterable
@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from dangso.members.exports import safe_text
+from dangso.core.spreadsheets import text_cell
 
 HEADERS: tuple[tuple[str, int], ...] = (("Dòng", 8), ("Cột", 22), ("Giá trị", 30), ("Lý do", 80))
 # An Excel sheet holds 1,048,576 rows; a report that would pass it says how many it left out.
@@ -28,7 +28,7 @@ def write_report(
     for index, (_title, width) in enumerate(HEADERS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     if file_name:
-        title = WriteOnlyCell(sheet, value=safe_text(f"Tệp: {file_name}"))
+        title = text_cell(sheet, f"Tệp: {file_name}")
         title.font = Font(italic=True)
         sheet.append([title])
     header = []
@@ -42,7 +42,7 @@ def write_report(
         if written >= MAX_REPORT_ROWS:
             left_out += 1
             continue
-        sheet.append([line, safe_text(column), safe_text(value), safe_text(reason)])
+        sheet.append([line, *(text_cell(sheet, text) for text in (column, value, reason))])
         written += 1
     if left_out:
         sheet.append(["", "", "", f"… và {left_out} lỗi khác không ghi được vào tệp này."])

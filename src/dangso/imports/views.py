@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from dangso.accounts.scope import can, restrict
 from dangso.core.audit import client_address
+from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
 from dangso.imports import actions
 from dangso.imports.columns import BY_FIELD, COLUMNS, missing_required
 from dangso.imports.forms import MappingForm, UploadForm
@@ -25,7 +26,6 @@ from dangso.imports.models import ImportMode, ImportStatus, MemberImport
 from dangso.imports.pipeline import CAPABILITY, default_scope
 from dangso.imports.readers import ImportFileError
 from dangso.imports.template import FILE_NAME, write_template
-from dangso.members.exports import XLSX_CONTENT_TYPE
 
 RECENT = 20
 

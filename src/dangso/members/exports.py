@@ -1,12 +1,10 @@
 """Member lists to Excel (.xlsx), the file Party offices exchange.
 
 The header row is Vietnamese whatever the interface language: the file is a document passed
-between offices, not a screen. Dates are real dates shown dd/mm/yyyy. Text that a spreadsheet
-would take for a formula (= + - @, tab, carriage return) is written with a leading apostrophe,
-so a crafted name can never run in the reader's Excel (CSV/formula injection).
+between offices, not a screen. Cells come from `core.spreadsheets`: text always as text (no
+formula injection), dates as dd/mm/yyyy dates.
 """
 
-import datetime
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -14,16 +12,11 @@ from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from dangso.core import audit
+from dangso.core import audit, spreadsheets
 from dangso.core.audit import Actor
 from dangso.members.models import Member
 from dangso.orgs.models import Organisation
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMAT = "DD/MM/YYYY"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # (header, width) of each column, in order.
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -40,20 +33,6 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("Quê quán", 30),
     ("Điện thoại", 13),
 )
-
-
-def safe_text(value: str) -> str:
-    """Text a spreadsheet shows as text: a leading apostrophe when it would start a formula."""
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
-    if isinstance(value, str):
-        return WriteOnlyCell(sheet, value=safe_text(value))
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, datetime.date):
-        cell.number_format = DATE_FORMAT
-    return cell
 
 
 def _row(index: int, member: Member) -> list[Any]:
@@ -87,7 +66,7 @@ def write_xlsx(members: Iterable[Member], out: IO[bytes]) -> int:
     sheet.append(header)
     count = 0
     for count, member in enumerate(members, start=1):
-        sheet.append([_cell(sheet, value) for value in _row(count, member)])
+        sheet.append([spreadsheets.cell(sheet, value) for value in _row(count, member)])
     workbook.save(out)
     return count
 

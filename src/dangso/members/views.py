@@ -27,9 +27,10 @@ from dangso.accounts.scope import can, organisation_options, restrict, scope_roo
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.models import AuditEntry
+from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
 from dangso.members import actions
 from dangso.members.choices import MemberStatus, Sex
-from dangso.members.exports import XLSX_CONTENT_TYPE, export_members
+from dangso.members.exports import export_members
 from dangso.members.forms import (
     AdmissionForm,
     EventForm,
