@@ -28,7 +28,7 @@ from dangso.accounts.scope import covers, people_who_can
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.text import clean_spaces, fold, nfc
-from dangso.documents import files, numbering
+from dangso.documents import files, numbering, verification
 from dangso.documents.choices import (
     AttachmentKind,
     DeliveryStatus,
@@ -164,9 +164,7 @@ def _store_file(
 
 def _check_signatures(attachment: Attachment, content: bytes) -> None:
     """Validate the signatures of an uploaded PDF, if it carries any, and keep the report."""
-    from dangso.documents import signing
-
-    report = signing.validate_pdf(content)
+    report = verification.validate_pdf(content)
     if report.status != "unsigned":
         attachment.signature_report = report.to_json()
         attachment.save(update_fields=["signature_report"])

@@ -269,7 +269,7 @@ class Attachment(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     current = models.BooleanField(default=True)
-    # The latest signature validation report (`documents.signing.ValidationReport.to_json()`).
+    # The latest signature validation report (`documents.verification.ValidationReport.to_json()`).
     signature_report = models.JSONField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -291,7 +291,7 @@ class Attachment(models.Model):
         """The stored validation report, read back (its sentences in the reader's language)."""
         if not self.signature_report:
             return None
-        from dangso.documents.signing import ValidationReport
+        from dangso.documents.verification import ValidationReport
 
         return ValidationReport.from_json(self.signature_report)
 
