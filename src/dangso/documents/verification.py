@@ -15,7 +15,7 @@ import datetime
 import functools
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 from pyhanko.sign.validation import (
@@ -84,6 +83,28 @@ def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 # Validation
 
 
+class Note(str):
+    """A sentence of the report that keeps its English msgid and parameters, so a report stored
+    with the document reads again in the language of whoever opens it."""
+
+    msgid: str
+    params: dict[str, str]
+
+    def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> Note:
+        values = {key: str(value) for key, value in (params or {}).items()}
+        note = super().__new__(cls, gettext(msgid) % values if values else gettext(msgid))
+        note.msgid, note.params = msgid, values
+        return note
+
+    def __mod__(self, params: Any) -> Note:  # type: ignore[override]
+        return Note(self.msgid, params)
+
+
+def _(msgid: str) -> Note:
+    """gettext that remembers what it translated (see `Note`)."""
+    return Note(msgid)
+
+
 @dataclass
 class SignatureCheck:
     field_name: str
@@ -101,14 +122,25 @@ class SignatureCheck:
     status: str = INVALID
 
     def to_json(self) -> dict[str, Any]:
+        messages = self.messages
+        self.messages = []
         data = asdict(self)
+        self.messages = messages
+        data["messages"] = [str(line) for line in messages]
+        if all(isinstance(line, Note) for line in messages):
+            data["notes"] = [[line.msgid, line.params] for line in messages]  # type: ignore[attr-defined]
         for key in ("signing_time", "timestamp_time"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SignatureCheck:
+        """The stored check, its sentences in the active language (older reports kept only
+        the sentences, in the language they were made in)."""
         values = dict(data)
+        notes = values.pop("notes", None)
+        if notes is not None:
+            values["messages"] = [Note(msgid, params) for msgid, params in notes]
         for key in ("signing_time", "timestamp_time"):
             values[key] = datetime.datetime.fromisoformat(values[key]) if values[key] else None
         return cls(**values)
@@ -455,7 +487,7 @@ def _trust_messages(
                 _("A certificate in the signer's chain was revoked on %(date)s.") % {"date": date}
             ]
         return [_("The signer's certificate was revoked on %(date)s.") % {"date": date}]
-    messages = []
+    messages: list[str] = []
     if status.trusted:
         anchor = status.validation_path[0] if status.validation_path is not None else None
         anchor_name = _subject_parts(anchor)[0] if isinstance(anchor, asn1_x509.Certificate) else ""

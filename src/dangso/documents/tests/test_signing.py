@@ -489,3 +489,18 @@ def test_signing_and_validating_work_inside_a_running_event_loop(pdf, personal, 
     _signed, report = asyncio.run(in_a_loop())
     assert report.status == "valid"
     assert "intact" in " ".join(report.signatures[0].messages)
+
+
+def test_a_stored_report_reads_in_the_language_of_its_reader(signed, pki):
+    with translation.override("vi"):
+        stored = validate(signed.content, pki).to_json()
+    assert "Chữ ký toàn vẹn" in " ".join(stored["signatures"][0]["messages"])
+    with translation.override("en"):
+        again = signing.ValidationReport.from_json(stored)
+        assert "The signature is intact" in " ".join(again.signatures[0].messages)
+        assert again.summary.startswith("The document has 1 digital signature")
+    # a report stored before sentences kept their msgid still reads as it was written
+    stored["signatures"][0].pop("notes")
+    with translation.override("en"):
+        legacy = signing.ValidationReport.from_json(stored)
+    assert "Chữ ký toàn vẹn" in " ".join(legacy.signatures[0].messages)
