@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -86,15 +86,36 @@ def newest_matches(
     if not words:
         return list(ordered[start:stop])
     if connections[documents.db].vendor == "postgresql" and stop <= RECENT_WINDOW:
-        recent = ordered.values("pk")[:RECENT_WINDOW]
-        found = list(
-            ordered.filter(pk__in=Subquery(recent)).filter(
-                RawSQL(f"documents_document.{_PG_MATCH}", [" ".join(words)], BooleanField())
-            )[start:stop]
-        )
-        if len(found) == stop - start:
-            return found
+        ids = _recent_matches(ordered, order, " ".join(words), start, stop)
+        if len(ids) == stop - start:
+            found = ordered.in_bulk(ids)
+            return [found[pk] for pk in ids]
     return list(matching(ordered, query)[start:stop])
+
+
+def _recent_matches(
+    ordered: QuerySet[Document], order: tuple[str, ...], words: str, start: int, stop: int
+) -> list[int]:
+    """Ids of matches `start`–`stop` among the newest RECENT_WINDOW documents of `ordered`.
+
+    The window is a derived table with its own LIMIT, which PostgreSQL cannot merge with the
+    word test: it reads the window newest first, tests each row's stored tsvector in the same
+    visit, and stops at the last match wanted, whatever it estimates the words' frequency to be.
+    """
+    columns = [(name.lstrip("-"), name.startswith("-")) for name in order]
+    columns = [("id" if name in ("pk", "id") else name, desc) for name, desc in columns]
+    window = ordered.annotate(words_vector=RawSQL("documents_document.search_vector", [])).values(
+        "id", *(name for name, _desc in columns if name != "id"), "words_vector"
+    )
+    sql, params = window[:RECENT_WINDOW].query.sql_with_params()
+    order_sql = ", ".join(f"w.{name} DESC" if desc else f"w.{name}" for name, desc in columns)
+    with connections[ordered.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.id FROM ({sql}) w WHERE w.words_vector @@ "
+            f"plainto_tsquery('simple'::regconfig, %s) ORDER BY {order_sql} LIMIT %s OFFSET %s",
+            [*params, words, stop - start, start],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True)

@@ -480,13 +480,16 @@ def test_signing_and_validating_work_inside_a_running_event_loop(pdf, personal, 
     """An ASGI worker (or Playwright's sync API in the browser tests) runs an event loop in the
     calling thread, where pyHanko's own asyncio.run() would refuse to start."""
     import asyncio
+    import concurrent.futures
 
     async def in_a_loop():
         with translation.override("en"):
             signed = signing.sign_pdf(pdf, personal, field_name="TrongVongLap", stamp_lines=STAMP)
             return signed, validate(signed.content, pki)
 
-    _signed, report = asyncio.run(in_a_loop())
+    # asyncio.run in a thread of its own: this thread may already run Playwright's loop
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        _signed, report = pool.submit(asyncio.run, in_a_loop()).result()
     assert report.status == "valid"
     assert "intact" in " ".join(report.signatures[0].messages)
 
