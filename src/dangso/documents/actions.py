@@ -28,7 +28,7 @@ from dangso.accounts.scope import covers, people_who_can
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.text import clean_spaces, fold, nfc
-from dangso.documents import files, numbering, verification
+from dangso.documents import files, numbering, signing, verification
 from dangso.documents.choices import (
     AttachmentKind,
     DeliveryStatus,
@@ -571,6 +571,24 @@ def _replace_with_signed(
     )  # fmt: skip
 
 
+def _sign_main_file(
+    document: Document,
+    original: Attachment,
+    credential: Any,
+    field_name: str,
+    lines: list[str],
+    reason: str,
+    actor: Actor,
+) -> Any:
+    """Sign the document's PDF with a visible box and make the signed file its main file."""
+    signed = signing.sign_pdf(
+        read_file(original), credential, field_name=field_name, stamp_lines=lines,
+        reason=reason, location=document.place,
+    )  # fmt: skip
+    _replace_with_signed(document, original, signed.content, actor)
+    return signed
+
+
 def read_file(attachment: Attachment) -> bytes:
     """The attachment's bytes, decrypted and checked against its SHA-256."""
     return files.open_stored(
@@ -590,8 +608,6 @@ def sign(
     document: Document, credential: Any, *, actor: Actor, title: str = "", signer: Any = None
 ) -> Document:
     """Ký số: the signer's personal PAdES signature on the approved PDF, with a visible box."""
-    from dangso.documents import signing
-
     document = Document.objects.select_for_update().get(pk=document.pk)
     _refuse_unless(document, DocumentStatus.APPROVED)
     original = _signable_main_file(document)
@@ -601,15 +617,10 @@ def sign(
         *([title] if title else []),
         _("Date: %(when)s") % {"when": when.strftime("%d/%m/%Y %H:%M")},
     ]
-    signed = signing.sign_pdf(
-        read_file(original),
-        credential,
-        field_name=f"Personal{document.pk}",
-        stamp_lines=lines,
-        reason=_("Signing the document"),
-        location=document.place,
-    )
-    _replace_with_signed(document, original, signed.content, actor)
+    signed = _sign_main_file(
+        document, original, credential, f"Personal{document.pk}", lines,
+        _("Signing the document"), actor,
+    )  # fmt: skip
     document.status = DocumentStatus.SIGNED
     document.signer_name = document.signer_name or credential.subject_name
     document.signer_title = document.signer_title or title
@@ -639,8 +650,6 @@ def issue(
     numbering.register(document, day)
     document.registered_at = _now()
     if organisation_credential is not None:
-        from dangso.documents import signing
-
         original = _signable_main_file(document)
         lines = [
             document.issuing_body.name,  # type: ignore[union-attr]
@@ -648,15 +657,10 @@ def issue(
             % {"symbol": document.symbol, "day": day.strftime("%d/%m/%Y")},
             _("Seal: %(name)s") % {"name": organisation_credential.subject_name},
         ]
-        signed = signing.sign_pdf(
-            read_file(original),
-            organisation_credential,
-            field_name=f"Organisation{document.pk}",
-            stamp_lines=lines,
-            reason=_("Issuing the document"),
-            location=document.place,
-        )
-        _replace_with_signed(document, original, signed.content, actor)
+        _sign_main_file(
+            document, original, organisation_credential, f"Organisation{document.pk}", lines,
+            _("Issuing the document"), actor,
+        )  # fmt: skip
     document.status = DocumentStatus.ISSUED
     document.save()
     refresh_search_text(document)
