@@ -4,11 +4,16 @@
 rows and seed asked for (delete bench/data/members_* to make it again).
 """
 
+import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -80,3 +85,42 @@ def percentiles(times_ms: list[float]) -> dict[str, float]:
         return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
     return {"p50": round(rank(50), 3), "p95": round(rank(95), 3), "p99": round(rank(99), 3)}
+
+
+# --- what every benchmark's main() does ------------------------------------------------------
+
+
+def bench_parser(doc: str, *, n: int) -> argparse.ArgumentParser:
+    """The options every national benchmark takes (--n, --seed); a script adds its own. Also
+    prints as it goes and removes the throwaway cluster when the run is killed."""
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--n", type=int, default=n)
+    parser.add_argument("--seed", type=int, default=204)
+    return parser
+
+
+def result_path(stem: str, n: int, default_n: int) -> Path:
+    """bench/results/<stem>.json for the national size, <stem>_<n>.json for another."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    return RESULTS / (f"{stem}.json" if n == default_n else f"{stem}_{n}.json")
+
+
+def on_postgresql(run: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """`run(url)` on DATABASE_URL when it names a PostgreSQL server, else on a throwaway
+    cluster (bench/pgcluster.py) removed afterwards."""
+    from pgcluster import cluster
+
+    given = os.environ.get("DATABASE_URL", "")
+    with contextlib.ExitStack() as stack:
+        url = given if given.startswith("postgres") else stack.enter_context(cluster())
+        if not given:
+            print(f"throwaway PostgreSQL at {url}")
+        return run(url)
+
+
+def write_results(path: Path, results: dict[str, Any], *, quiet: bool = False) -> None:
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if not quiet:
+        print(f"written {path.relative_to(ROOT)}")

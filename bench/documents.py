@@ -34,14 +34,11 @@ sign + validate ≤ 1 s.
 """
 
 import argparse
-import contextlib
 import datetime
-import json
 import math
 import os
 import platform
 import random
-import signal
 import statistics
 import sys
 import time
@@ -52,8 +49,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchdata import RESULTS, national_orgs, percentiles, setup_django
-from pgcluster import cluster, server_version
+from benchdata import (
+    bench_parser,
+    national_orgs,
+    on_postgresql,
+    percentiles,
+    result_path,
+    setup_django,
+    write_results,
+)
+from pgcluster import server_version
 
 TARGETS_MS = {
     "register_page": 50, "register_window": 50, "search": 300, "search_window": 300,
@@ -510,8 +515,7 @@ OUTPUT: list[Path] = []
 def save(results: dict[str, Any]) -> None:
     """Write what is measured so far (a long run keeps its figures if a later step fails)."""
     if OUTPUT:
-        text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
-        OUTPUT[0].write_text(text, encoding="utf-8")
+        write_results(OUTPUT[0], results, quiet=True)
 
 
 def explain(queryset: Any) -> str:
@@ -804,11 +808,7 @@ def sign_and_validate(runs: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the cluster is removed
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=25_000_000)
-    parser.add_argument("--seed", type=int, default=204)
+    parser = bench_parser(__doc__, n=25_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--sign-runs", type=int, default=10)
@@ -821,17 +821,9 @@ def main() -> None:
         help="seconds at most for each slow path (all matches gathered)",
     )
     args = parser.parse_args()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "documents.json" if args.n == 25_000_000 else f"documents_{args.n}.json"
-    OUTPUT.append(RESULTS / name)
-    given = os.environ.get("DATABASE_URL", "")
-    with contextlib.ExitStack() as stack:
-        url = given if given.startswith("postgres") else stack.enter_context(cluster())
-        if not given:
-            print(f"throwaway PostgreSQL at {url}")
-        results = run(args, url)
-    save(results)
-    print(f"written {OUTPUT[0].relative_to(RESULTS.parent.parent)}")
+    OUTPUT.append(result_path("documents", args.n, 25_000_000))
+    results = on_postgresql(lambda url: run(args, url))
+    write_results(OUTPUT[0], results)
 
 
 if __name__ == "__main__":

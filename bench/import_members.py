@@ -22,13 +22,10 @@ would write nothing on a file with defects).
 """
 
 import argparse
-import contextlib
 import datetime
-import json
 import os
 import platform
 import resource
-import signal
 import sys
 import threading
 import time
@@ -37,8 +34,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchdata import RESULTS, national_files, setup_django
-from pgcluster import cluster, server_version
+from benchdata import (
+    bench_parser,
+    national_files,
+    on_postgresql,
+    result_path,
+    setup_django,
+    write_results,
+)
+from pgcluster import server_version
 
 PIPELINE = Path(__file__).resolve().parent.parent / "src" / "dangso" / "imports" / "pipeline.py"
 _RAW_COLUMNS = (
@@ -215,26 +219,13 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the cluster is removed
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=5_500_000)
-    parser.add_argument("--seed", type=int, default=204)
+    parser = bench_parser(__doc__, n=5_500_000)
     parser.add_argument("--mode", default="valid_only",
                         choices=["valid_only", "all_or_nothing", "dry_run"])  # fmt: skip
     parser.add_argument("--copy-only", action="store_true", help="time the raw COPY only")
     args = parser.parse_args()
-    given = os.environ.get("DATABASE_URL", "")
-    with contextlib.ExitStack() as stack:
-        url = given if given.startswith("postgres") else stack.enter_context(cluster())
-        if not given:
-            print(f"throwaway PostgreSQL at {url}")
-        results = run(args, url)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "import_members.json" if args.n == 5_500_000 else f"import_members_{args.n}.json"
-    out = RESULTS / name
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written {out.relative_to(RESULTS.parent.parent)}")
+    results = on_postgresql(lambda url: run(args, url))
+    write_results(result_path("import_members", args.n, 5_500_000), results)
 
 
 if __name__ == "__main__":

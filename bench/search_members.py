@@ -23,13 +23,10 @@ sizes: search_members_<n>.json). Targets
 """
 
 import argparse
-import contextlib
 import datetime
-import json
 import os
 import platform
 import random
-import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -38,8 +35,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchdata import RESULTS, national_files, percentiles, setup_django
-from pgcluster import cluster, server_version
+from benchdata import (
+    bench_parser,
+    national_files,
+    on_postgresql,
+    percentiles,
+    result_path,
+    setup_django,
+    write_results,
+)
+from pgcluster import server_version
 
 TARGETS_MS = {
     "cccd_lookup": 10,
@@ -292,25 +297,12 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the cluster is removed
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=5_500_000)
-    parser.add_argument("--seed", type=int, default=204)
+    parser = bench_parser(__doc__, n=5_500_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    given = os.environ.get("DATABASE_URL", "")
-    with contextlib.ExitStack() as stack:
-        url = given if given.startswith("postgres") else stack.enter_context(cluster())
-        if not given:
-            print(f"throwaway PostgreSQL at {url}")
-        results = run(args, url)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "search_members.json" if args.n == 5_500_000 else f"search_members_{args.n}.json"
-    out = RESULTS / name
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written {out.relative_to(RESULTS.parent.parent)}")
+    results = on_postgresql(lambda url: run(args, url))
+    write_results(result_path("search_members", args.n, 5_500_000), results)
 
 
 if __name__ == "__main__":
