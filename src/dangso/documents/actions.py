@@ -30,6 +30,7 @@ from dangso.core.audit import Actor
 from dangso.core.text import clean_spaces, fold, nfc
 from dangso.documents import files, numbering, signing, verification
 from dangso.documents.choices import (
+    INCOMING_OPEN,
     AttachmentKind,
     DeliveryStatus,
     Direction,
@@ -171,7 +172,8 @@ def _check_signatures(attachment: Attachment, content: bytes) -> None:
 
 
 def _attach_all(document: Document, uploads: Iterable[Upload], actor: Actor) -> list[Attachment]:
-    # Every file is checked before any is stored, so a refusal leaves nothing on disk.
+    """Store the files of `document`; the caller refreshes its search text once, after.
+    Every file is checked before any is stored, so a refusal leaves nothing on disk."""
     checked = [(upload, files.check_upload(upload.name, upload.content)) for upload in uploads]
     attachments = [
         _store_file(
@@ -184,8 +186,6 @@ def _attach_all(document: Document, uploads: Iterable[Upload], actor: Actor) -> 
         )
         for upload, check in checked
     ]
-    if attachments:
-        refresh_search_text(document)
     return attachments
 
 
@@ -293,7 +293,7 @@ def assign(
 ) -> Document:
     """Giao xử lý: a leader names who handles the document, with one lead, and by when."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    _refuse_unless(document, DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED)
+    _refuse_unless(document, *INCOMING_OPEN)
     named = {h.user.pk for h in handlers}
     if len(named) != len(handlers):
         raise ValidationError({"handlers": _("Each person can be named only once.")})
@@ -361,6 +361,8 @@ def record_progress(
         raise ValidationError({"note": _("Write what was done or attach a result.")})
     results = [Upload(u.name, u.content, AttachmentKind.RESULT) for u in uploads]
     attachments = _attach_all(document, results, actor)
+    if attachments:
+        refresh_search_text(document)
     kind = EventKind.HANDLER_DONE if done else EventKind.PROGRESS
     _event(document, kind, actor, note, files=[a.name for a in attachments])
     if done and assignment.done_at is None:
@@ -374,7 +376,7 @@ def record_progress(
 def close(document: Document, *, note: str = "", actor: Actor, by_leader: bool = False) -> Document:
     """Kết thúc: the lead handler (or a leader) closes the handling of an incoming document."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    _refuse_unless(document, DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED)
+    _refuse_unless(document, *INCOMING_OPEN)
     if not by_leader:
         assignment = _assignment_of(document, actor)
         if assignment.role != HandlingRole.LEAD:
@@ -669,7 +671,7 @@ def issue(
     audit.record(actor, "document.issue", document, changes={"symbol": document.symbol})
     if document.replies_to_id:
         answered = Document.objects.select_for_update().get(pk=document.replies_to_id)
-        if answered.status in (DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED):
+        if answered.status in INCOMING_OPEN:
             _finish_incoming(
                 answered, DocumentStatus.ANSWERED, EventKind.ANSWERED, actor,
                 symbol=document.symbol, answer_id=document.pk,
@@ -804,10 +806,9 @@ def recall(
 def attach(document: Document, uploads: Sequence[Upload], *, actor: Actor) -> list[Attachment]:
     """Add files to a draft or to an incoming document being registered or handled."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    _refuse_unless(
-        document, DocumentStatus.DRAFT, DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED
-    )
+    _refuse_unless(document, DocumentStatus.DRAFT, *INCOMING_OPEN)
     attachments = _attach_all(document, uploads, actor)
+    refresh_search_text(document)
     _event(document, EventKind.ATTACHED, actor, files=[a.name for a in attachments])
     audit.record(
         actor, "document.attach", document, changes={"files": [a.name for a in attachments]}

@@ -10,10 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangso.documents.choices import (
     DEFAULT_TYPES,
+    INCOMING_OPEN,
     AttachmentKind,
     Classification,
     DeliveryStatus,
@@ -240,12 +242,8 @@ class Document(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return bool(
-            self.deadline
-            and self.deadline < timezone.localdate()
-            and self.status in (DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED)
+            self.deadline and self.deadline < timezone.localdate() and self.status in INCOMING_OPEN
         )
 
 

@@ -17,7 +17,12 @@ from django.utils import timezone
 from dangso.accounts.roles import Capability
 from dangso.accounts.scope import restrict, scope_paths
 from dangso.core.text import fold
-from dangso.documents.choices import Classification, DocumentStatus, ReviewDecision
+from dangso.documents.choices import (
+    INCOMING_OPEN,
+    Classification,
+    DocumentStatus,
+    ReviewDecision,
+)
 from dangso.documents.models import Assignment, Document, Grant, ReviewStep
 
 MAX_SEARCH_WORDS = 8
@@ -151,7 +156,7 @@ class RegisterFilters:
         if self.overdue:
             documents = documents.filter(
                 deadline__lt=timezone.localdate(),
-                status__in=(DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED),
+                status__in=INCOMING_OPEN,
             )
         if self.query:
             documents = matching(documents, self.query)

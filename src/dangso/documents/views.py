@@ -32,6 +32,7 @@ from dangso.documents import actions, files, offices
 from dangso.documents import forms as doc_forms
 from dangso.documents.actions import current_review
 from dangso.documents.choices import (
+    INCOMING_OPEN,
     DeliveryStatus,
     Direction,
     DocumentStatus,
@@ -289,7 +290,7 @@ def _steps(request: HttpRequest, document: Document) -> dict[str, forms.Form]:
     if status == DocumentStatus.PENDING and register:
         steps["receive"] = forms.Form()
         steps["return"] = doc_forms.ReasonForm()
-    if status in (DocumentStatus.REGISTERED, DocumentStatus.ASSIGNED):
+    if status in INCOMING_OPEN:
         if _holds(request, Capability.DOC_ASSIGN, document):
             steps["assign"] = doc_forms.AssignForm(document=document)
             steps["close_leader"] = doc_forms.NoteForm()
