@@ -18,8 +18,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from dangso.accounts.api_auth import TokenAuth, VerifiedSessionAuth
 from dangso.documents.api import router as documents_router
+from dangso.followup.api import router as followup_router
 from dangso.members.api import router as members_router
 from dangso.orgs.api import router as orgs_router
+from dangso.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="Đảng số API",
@@ -35,6 +37,8 @@ api = NinjaAPI(
 api.add_router("/orgs/", orgs_router, tags=["organisations"])
 api.add_router("/members/", members_router, tags=["members"])
 api.add_router("/documents/", documents_router, tags=["documents"])
+api.add_router("/tasks/", followup_router, tags=["tasks"])
+api.add_router("/reports/", reports_router, tags=["reports"])
 
 
 def _invalid(request: HttpRequest, errors: Mapping[str, Sequence[str]]) -> HttpResponse:

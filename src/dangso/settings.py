@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "dangso.quality",
     "dangso.imports",
     "dangso.documents",
+    "dangso.reports",
+    "dangso.followup",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +205,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Days after the 12 months of probation within which a recognition date is not flagged.
 DANGSO_OFFICIAL_TOLERANCE_DAYS = env_int("DANGSO_OFFICIAL_TOLERANCE_DAYS", 90, minimum=0)
+
+# E-mail for notifications: on when DANGSO_EMAIL_HOST is set; the in-app notice is always kept.
+EMAIL_HOST = env_str("DANGSO_EMAIL_HOST", "")
+DANGSO_EMAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if DANGSO_EMAIL_ENABLED
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_PORT = env_int("DANGSO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("DANGSO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DANGSO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DANGSO_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DANGSO_EMAIL_FROM", "dangso@localhost")
+# How links in e-mails start (the address people open the platform at).
+DANGSO_BASE_URL = env_str("DANGSO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Days before a task's deadline when its handlers are reminded.
+DANGSO_TASK_REMIND_DAYS = env_int("DANGSO_TASK_REMIND_DAYS", 3, minimum=0)

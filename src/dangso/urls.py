@@ -14,6 +14,8 @@ urlpatterns = [
     path("quality/", include("dangso.quality.urls")),
     path("imports/", include("dangso.imports.urls")),
     path("documents/", include("dangso.documents.urls")),
+    path("tasks/", include("dangso.followup.urls")),
+    path("reports/", include("dangso.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -17,6 +17,13 @@ class Capability(models.TextChoices):
     DOC_ASSIGN = "document.assign", _("Assign documents to handlers")
     DOC_DRAFT = "document.draft", _("Draft outgoing documents")
     DOC_SIGN = "document.sign", _("Sign documents")
+    TASK_VIEW = "task.view", _("Follow tasks")
+    TASK_ASSIGN = "task.assign", _("Assign and delegate tasks, manage programmes")
+    TASK_UPDATE = "task.update", _("Report progress on tasks")
+    REPORT_VIEW = "report.view", _("Read reports and their aggregates")
+    REPORT_DESIGN = "report.design", _("Define report forms and open reporting periods")
+    REPORT_SUBMIT = "report.submit", _("Fill and submit reports")
+    REPORT_APPROVE = "report.approve", _("Approve or return reports")
 
 
 class Role(models.TextChoices):
@@ -32,14 +39,27 @@ class Role(models.TextChoices):
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(C.values),
-    Role.LEADER: frozenset({C.ORG_VIEW, C.DOC_VIEW, C.DOC_ASSIGN, C.DOC_DRAFT, C.DOC_SIGN}),
-    Role.OFFICE: frozenset({C.ORG_VIEW, C.DOC_VIEW, C.DOC_REGISTER, C.DOC_DRAFT}),
+    Role.LEADER: frozenset(
+        {C.ORG_VIEW, C.DOC_VIEW, C.DOC_ASSIGN, C.DOC_DRAFT, C.DOC_SIGN}
+        | {C.TASK_VIEW, C.TASK_ASSIGN, C.TASK_UPDATE, C.REPORT_VIEW, C.REPORT_APPROVE}
+    ),
+    Role.OFFICE: frozenset(
+        {C.ORG_VIEW, C.DOC_VIEW, C.DOC_REGISTER, C.DOC_DRAFT}
+        | {C.TASK_VIEW, C.TASK_ASSIGN, C.TASK_UPDATE}
+        | {C.REPORT_VIEW, C.REPORT_DESIGN, C.REPORT_SUBMIT}
+    ),
     Role.ORGANISATION: frozenset(
         {C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.MEMBER_EVENT, C.DOC_VIEW, C.DOC_DRAFT}
+        | {C.TASK_VIEW, C.TASK_UPDATE, C.REPORT_VIEW, C.REPORT_SUBMIT}
     ),
-    Role.INSPECTION: frozenset({C.ORG_VIEW, C.MEMBER_VIEW, C.AUDIT_VIEW, C.DOC_VIEW, C.DOC_DRAFT}),
+    # Quy chế 08-QC/TW: inspection committees at all levels read the follow-up data.
+    Role.INSPECTION: frozenset(
+        {C.ORG_VIEW, C.MEMBER_VIEW, C.AUDIT_VIEW, C.DOC_VIEW, C.DOC_DRAFT}
+        | {C.TASK_VIEW, C.REPORT_VIEW}
+    ),
     Role.CELL_SECRETARY: frozenset(
         {C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.DOC_VIEW, C.DOC_REGISTER, C.DOC_DRAFT}
+        | {C.TASK_VIEW, C.TASK_UPDATE, C.REPORT_VIEW, C.REPORT_SUBMIT}
     ),
     Role.MEMBER: frozenset(),
 }

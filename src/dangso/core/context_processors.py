@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from dangso.accounts.scope import capabilities
+from dangso.core.notifications import unread_count
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -11,4 +12,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
     return {
         "mfa_required": settings.DANGSO_MFA_REQUIRED,
         "user_capabilities": capabilities(user) if user is not None else set(),
+        "unread_notifications": (lambda: unread_count(user)) if user is not None else 0,
     }

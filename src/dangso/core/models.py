@@ -51,3 +51,39 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.last_seq}"
+
+
+class Notification(models.Model):
+    """Something a user should know: shown in the app and, when SMTP is set up, e-mailed.
+
+    Written only by `core.notifications.notify()`. `key` makes a notice idempotent: the same
+    reminder for the same user is never written twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="notification_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -2,10 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from dangso.accounts.scope import can, restrict
-from dangso.core.models import AuditEntry
+from dangso.core.models import AuditEntry, Notification
 
 
 @login_required
@@ -29,3 +31,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "core/audit_log.html",
         {"page": page, "object_type": object_type, "object_id": object_id, "actor": actor},
     )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's own notices, newest first; POST marks one (`id`) or all of them read."""
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        unread = mine.filter(read_at__isnull=True)
+        if request.POST.get("id"):
+            unread = unread.filter(pk=request.POST["id"])
+        unread.update(read_at=timezone.now())
+        target = request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+        return redirect("core:notifications")
+    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})

@@ -211,7 +211,7 @@ ENDPOINTS = [
 PUBLIC = {
     "accounts:login", "accounts:logout", "accounts:mfa", "accounts:password_change",
     "accounts:password_changed", "set_language", "api:openapi-json", "api:openapi-view",
-    "api:api-root", "",
+    "api:api-root", "", "core:notifications",
 }  # fmt: skip
 # The URL argument naming each kind of target in the API.
 API_KEYS = {"member": "member_id", "document": "document_id", "draft": "document_id"}
