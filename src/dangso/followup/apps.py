@@ -8,3 +8,17 @@ class FollowupConfig(AppConfig):
     name = "dangso.followup"
     label = "followup"
     verbose_name = _("Task follow-up")
+
+    def ready(self) -> None:
+        from dangso.core.audit import label_actions
+
+        label_actions(
+            {
+                "programme.create": _("Programme created"),
+                "task.assign": _("Task assigned"),
+                "task.delegate": _("Task handed down"),
+                "task.progress": _("Task progress reported"),
+                "task.grant": _("Access to a confidential task granted"),
+                "task.read": _("Confidential task read"),
+            }
+        )

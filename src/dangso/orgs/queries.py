@@ -8,8 +8,10 @@ shown node on its path, so no node is ever counted with a query of its own.
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Greatest, StrIndex, Substr
 
 from dangso.core.text import fold
 from dangso.orgs.actions import TreeNode, tree_on
@@ -31,6 +33,13 @@ class OrgNode:
     @property
     def kind_label(self) -> str:
         return str(OrgKind(self.kind).label) if self.kind in OrgKind.values else self.kind
+
+
+def child_segment(path_field: str, root_path: str) -> Any:
+    """An expression: the id of the child of `root_path` that the path in `path_field` lies
+    under, as text ("" for the root itself), so a subtree's rows group by child unit in SQL."""
+    rest = Substr(path_field, len(root_path) + 1)
+    return Substr(rest, 1, Greatest(StrIndex(rest, Value("/")) - 1, Value(0)))
 
 
 def depth_of(path: str) -> int:

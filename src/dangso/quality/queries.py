@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Greatest, StrIndex, Substr
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.text import capfirst
 
 from dangso.accounts.scope import restrict
@@ -22,6 +21,7 @@ from dangso.members.choices import ON_ROLL, MemberStatus
 from dangso.members.models import Member
 from dangso.members.rules import RULES, WARNINGS, check_record
 from dangso.orgs.models import Organisation
+from dangso.orgs.queries import child_segment
 from dangso.quality.models import BLOCKING_CODES, DuplicateCandidate, MemberProblem, PairStatus
 from dangso.quality.models import QualitySnapshot as Snapshot
 
@@ -81,12 +81,6 @@ class Figures:
             self.by_rule[code] = self.by_rule.get(code, 0) + count
 
 
-def _child_segment(path_field: str, root_path: str) -> Any:
-    """The id of the child of `root_path` that a path lies under, as text ("" for the root)."""
-    rest = Substr(path_field, len(root_path) + 1)
-    return Substr(rest, 1, Greatest(StrIndex(rest, Value("/")) - 1, Value(0)))
-
-
 def subtree_figures(user: Any, root: Organisation, capability: str = "member.view") -> Figures:
     """The figures of `root`'s subtree, with one `Figures` per child organisation in
     `.children` (worst first). Three grouped queries, whatever the size of the subtree."""
@@ -96,7 +90,7 @@ def subtree_figures(user: Any, root: Organisation, capability: str = "member.vie
     members: dict[str, int] = {
         child: total
         for child, total in organisations.filter(member_count__gt=0)
-        .annotate(child=_child_segment("path", root.path))
+        .annotate(child=child_segment("path", root.path))
         .values("child")
         .annotate(total=Sum("member_count"))
         .values_list("child", "total")
@@ -107,7 +101,7 @@ def subtree_figures(user: Any, root: Organisation, capability: str = "member.vie
     )
     unclean: dict[str, int] = dict(
         problems.filter(code__in=BLOCKING_CODES)
-        .annotate(child=_child_segment("organisation__path", root.path))
+        .annotate(child=child_segment("organisation__path", root.path))
         .values("child")
         .annotate(n=Count("member_id", distinct=True))
         .values_list("child", "n")

@@ -1,0 +1,292 @@
+"""Task pages: the list, a new task, the task page and its steps, programmes, the dashboard.
+
+A task is found through `visible_tasks()` (scope, support and the confidential-grant rule), so a
+task out of reach is a 404; each step then checks its capability over the lead organisation.
+"""
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangso.accounts.scope import can, covers, restrict, scope_roots
+from dangso.core import audit
+from dangso.core.audit import Actor
+from dangso.core.forms import show_errors
+from dangso.documents import files
+from dangso.followup import actions, dashboard
+from dangso.followup.forms import (
+    DelegateForm,
+    GrantForm,
+    ProgrammeForm,
+    ProgressForm,
+    TaskFilterForm,
+    TaskForm,
+)
+from dangso.followup.models import Evidence, Task
+from dangso.followup.queries import task_list, visible_programmes, visible_tasks
+from dangso.orgs.models import Organisation
+
+PAGE_SIZE = 50
+
+
+def _require(request: HttpRequest, capability: str) -> None:
+    if not can(request.user, capability):
+        raise PermissionDenied
+
+
+def _visible(request: HttpRequest, pk: int) -> Task:
+    return get_object_or_404(
+        visible_tasks(request.user).select_related(
+            "organisation", "assigned_by", "programme", "parent", "parent__organisation",
+            "source_document", "lead_person",
+        ),
+        pk=pk,
+    )  # fmt: skip
+
+
+def _organisation(request: HttpRequest, capability: str, pk: Any) -> Organisation:
+    """The organisation named in the request, within the user's scope for `capability`, or
+    the first root of that scope."""
+    organisations = restrict(Organisation.objects.all(), request.user, capability)
+    if pk not in (None, ""):
+        try:
+            return get_object_or_404(organisations, pk=int(pk))
+        except (TypeError, ValueError):
+            pass
+    roots = scope_roots(request.user, capability)
+    if not roots:
+        raise PermissionDenied
+    return roots[0]
+
+
+@login_required
+def task_list_view(request: HttpRequest) -> HttpResponse:
+    """Danh sách nhiệm vụ: the tasks in scope, narrowed as a dashboard figure links to."""
+    _require(request, "task.view")
+    form = TaskFilterForm(request.GET, user=request.user)
+    form.is_valid()
+    data = form.cleaned_data if form.is_valid() else {}
+    node = _organisation(request, "task.view", data.get("org")) if data.get("org") else None
+    tasks = task_list(
+        request.user, node=node, status=data.get("status") or "",
+        programme=data.get("programme"), top_only=bool(data.get("top")),
+        text=data.get("q") or "", today=timezone.localdate(),
+    ).order_by("deadline", "pk")  # fmt: skip
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "node": node}
+    template = "followup/_task_rows.html" if request.htmx else "followup/list.html"  # type: ignore[attr-defined]
+    if not request.htmx:  # type: ignore[attr-defined]
+        context["can_assign"] = can(request.user, "task.assign")
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def task_new(request: HttpRequest) -> HttpResponse:
+    """Giao nhiệm vụ: an organisation gives a task to itself or to the units below it."""
+    _require(request, "task.assign")
+    organisation = _organisation(request, "task.assign", request.GET.get("org"))
+    form = TaskForm(request.POST or None, user=request.user, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = actions.assign(
+                form.task_data(), organisation=organisation,
+                assignees=list(form.cleaned_data["assignees"]),
+                supporters=list(form.cleaned_data["supporters"]),
+                actor=Actor.from_request(request),
+            )  # fmt: skip
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("The task was assigned."))
+            return redirect("followup:detail", pk=task.pk)
+    options = restrict(Organisation.objects.active(), request.user, "task.assign").order_by("path")
+    return render(
+        request,
+        "followup/new.html",
+        {"form": form, "organisation": organisation, "organisations": options[:300]},
+    )
+
+
+def _detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    path = task.organisation.path
+    children = list(
+        task.children.select_related("organisation").order_by("organisation__name")
+        if task.pk
+        else []
+    )
+    may_update = covers(user, "task.update", path) and not children and task.completed_on is None
+    may_delegate = covers(user, "task.assign", path) and task.completed_on is None
+    delegate_form = forms.get("delegate") or DelegateForm(task=task)
+    if not (may_delegate and delegate_form.fields["assignees"].queryset.exists()):
+        delegate_form = None
+    may_grant = task.confidential and covers(user, "task.assign", path)
+    parent = visible_tasks(user).filter(pk=task.parent_id).first() if task.parent_id else None
+    return {
+        "task": task,
+        "today": timezone.localdate(),
+        "children": children,
+        "updates": task.updates.prefetch_related("evidence"),
+        "progress_form": forms.get("progress") or ProgressForm(),
+        "delegate_form": delegate_form,
+        "grant_form": (forms.get("grant") or GrantForm()) if may_grant else None,
+        "may_update": may_update,
+        "supporters": task.supporters.all(),
+        "visible_parent": parent,
+    }
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _visible(request, pk)
+    if task.confidential:
+        audit.record(Actor.from_request(request), "task.read", task)
+    return render(request, "followup/detail.html", _detail_context(request, task))
+
+
+def _step(request: HttpRequest, pk: int, capability: str) -> Task:
+    task = _visible(request, pk)
+    if not covers(request.user, capability, task.organisation.path):
+        raise PermissionDenied
+    return task
+
+
+@login_required
+@require_POST
+def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Báo cáo tiến độ: a percentage, what was done, and evidence files."""
+    task = _step(request, pk, "task.update")
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploads = [
+            actions.Upload(item.name or "", item.read()) for item in form.cleaned_data["files"]
+        ]
+        try:
+            actions.report_progress(
+                task, percent=form.cleaned_data["percent"], note=form.cleaned_data["note"],
+                uploads=uploads, actor=Actor.from_request(request),
+            )  # fmt: skip
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Progress recorded."))
+            return redirect("followup:detail", pk=task.pk)
+    return render(
+        request, "followup/detail.html", _detail_context(request, task, progress=form), status=422
+    )
+
+
+@login_required
+@require_POST
+def task_delegate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Giao tiếp: hand the task down to units directly below its lead organisation."""
+    task = _step(request, pk, "task.assign")
+    form = DelegateForm(request.POST, task=task)
+    if form.is_valid():
+        try:
+            actions.delegate(
+                task, list(form.cleaned_data["assignees"]), deadline=form.cleaned_data["deadline"],
+                note=form.cleaned_data["note"], actor=Actor.from_request(request),
+            )  # fmt: skip
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("The task was handed down."))
+            return redirect("followup:detail", pk=task.pk)
+    return render(
+        request, "followup/detail.html", _detail_context(request, task, delegate=form), status=422
+    )
+
+
+@login_required
+@require_POST
+def task_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _step(request, pk, "task.assign")
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.grant(task, form.cleaned_data["username"], actor=Actor.from_request(request))
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Access granted."))
+            return redirect("followup:detail", pk=task.pk)
+    return render(
+        request, "followup/detail.html", _detail_context(request, task, grant=form), status=422
+    )
+
+
+@login_required
+def evidence(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """An evidence file, checked against its SHA-256 before it is served."""
+    task = _visible(request, pk)
+    item = get_object_or_404(Evidence, pk=evidence_id, update__task=task)
+    try:
+        content = actions.evidence_bytes(item)
+    except files.IntegrityFailure as failure:
+        return render(request, "followup/integrity_failure.html", {"task": task, "item": item,
+                      "message": failure.message}, status=409)  # fmt: skip
+    if task.confidential:
+        audit.record(
+            Actor.from_request(request), "task.read", task, changes={"file": [None, item.name]}
+        )
+    response = HttpResponse(content, content_type=item.content_type)
+    disposition = "inline" if item.content_type == "application/pdf" else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(item.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def programmes(request: HttpRequest) -> HttpResponse:
+    """Chương trình, đề án: the programmes in sight, with completion; new ones by assigners."""
+    _require(request, "task.view")
+    may_create = can(request.user, "task.assign")
+    form = ProgrammeForm(request.POST or None, user=request.user) if may_create else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.create_programme(
+                    form.cleaned_data, organisation=form.cleaned_data["organisation"],
+                    actor=Actor.from_request(request),
+                )  # fmt: skip
+            except ValidationError as error:
+                show_errors(form, error)
+            else:
+                messages.success(request, _("The programme was created."))
+                return redirect("followup:programmes")
+    roots = scope_roots(request.user, "task.view")
+    figures = dashboard.programme_rows(request.user, roots)
+    return render(request, "followup/programmes.html", {"form": form, "rows": figures,
+                  "programmes": visible_programmes(request.user)})  # fmt: skip
+
+
+@login_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """Bảng điều hành: tasks, reports and members of one organisation in scope, each figure
+    leading to its child units and to the list behind it."""
+    node = _organisation(request, "org.view", request.GET.get("org"))
+    return render(request, "followup/dashboard.html", dashboard.context(request.user, node))
+
+
+@login_required
+def dashboard_members(request: HttpRequest) -> HttpResponse:
+    """The members panel of the dashboard, loaded after the page (it may count many rows)."""
+    node = _organisation(request, "org.view", request.GET.get("org"))
+    return render(
+        request, "followup/_members_panel.html", dashboard.member_context(request.user, node)
+    )
