@@ -12,38 +12,17 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from dangso.documents.models import Document
 from dangso.testing.documents import make_office, pdf_bytes
+from dangso.testing.browser import sign_in as _sign_in
 from dangso.testing.pki import PASSPHRASE, local_pki
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mat-khau-thu-nghiem-204"
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
-
-
-def _code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _sign_in(page: Page, url: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(user.username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    code_box = page.get_by_label("Mã từ ứng dụng xác thực")
-    nav = page.locator("#mainnav")
-    expect(code_box.or_(nav).first).to_be_attached()
-    if code_box.count():
-        device = TOTPDevice.objects.get(user=user)
-        code_box.fill(_code(device))
-        page.get_by_role("button", name="Xác nhận").click()
-    expect(nav).to_be_attached()
 
 
 def _open_from_inbox(page: Page, url: str, section: str, text: str) -> None:

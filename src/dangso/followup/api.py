@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import AuthorizationError
 
 from dangso.accounts.api_auth import api_user, get_in_scope, require
@@ -215,7 +215,7 @@ def list_tasks(
 
 
 @router.post("/", response={201: TaskDetail}, url_name="assign_task")
-def assign_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
+def assign_task(request: HttpRequest, payload: TaskIn) -> Status:
     """Give a task to the organisation itself or to organisations below it."""
     user = api_user(request)
     organisation = get_in_scope(
@@ -238,7 +238,7 @@ def assign_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
         supporters=_organisations(payload.supporters, "supporters"),
         actor=Actor.from_request(request),
     )  # fmt: skip
-    return 201, task
+    return Status(201, task)
 
 
 @router.get("/programmes", response=list[ProgrammeOut], url_name="list_programmes")
@@ -249,7 +249,7 @@ def list_programmes(request: HttpRequest) -> list[Programme]:
 
 
 @router.post("/programmes", response={201: ProgrammeOut}, url_name="create_programme")
-def create_programme(request: HttpRequest, payload: ProgrammeIn) -> tuple[int, Programme]:
+def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Status:
     user = api_user(request)
     organisation = get_in_scope(
         Organisation.objects.all(), user, "task.assign", pk=payload.organisation
@@ -257,7 +257,7 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> tuple[int, P
     programme = actions.create_programme(
         payload.dict(), organisation=organisation, actor=Actor.from_request(request)
     )
-    return 201, programme
+    return Status(201, programme)
 
 
 @router.get("/figures/{int:org_id}", response=FiguresOut, url_name="task_figures")
@@ -307,7 +307,7 @@ def report_progress(
     percent: Form[str],
     note: Form[str] = "",
     files: File[list[UploadedFile]] | None = None,
-) -> tuple[int, ProgressUpdate]:
+) -> Status:
     """Report progress (multipart form: percent, note, files as evidence)."""
     task = _task(request, task_id)
     _may(request, "task.update", task.organisation)
@@ -315,17 +315,15 @@ def report_progress(
     update = actions.report_progress(
         task, percent=percent, note=note, uploads=uploads, actor=Actor.from_request(request)
     )
-    return 201, update
+    return Status(201, update)
 
 
 @router.post("/{int:task_id}/delegate", response={201: list[TaskOut]}, url_name="delegate_task")
-def delegate_task(
-    request: HttpRequest, task_id: int, payload: DelegateIn
-) -> tuple[int, list[Task]]:
+def delegate_task(request: HttpRequest, task_id: int, payload: DelegateIn) -> Status:
     task = _task(request, task_id)
     _may(request, "task.assign", task.organisation)
     children = actions.delegate(
         task, _organisations(payload.assignees, "assignees"),
         deadline=payload.deadline, note=payload.note, actor=Actor.from_request(request),
     )  # fmt: skip
-    return 201, children
+    return Status(201, children)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangso.accounts.scope import organisation_options, restrict
 from dangso.core.forms import date_field
@@ -49,7 +50,7 @@ class TaskForm(forms.Form):
     expected_result = forms.CharField(
         label=_("Expected result"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    deadline = date_field(label=_("Deadline"))
+    deadline = date_field(label=pgettext_lazy("task", "Deadline"))
     assignees = OrganisationsField(label=_("Carried out by"), queryset=Organisation.objects.none())
     supporters = OrganisationsField(
         label=_("Supporting organisations"), queryset=Organisation.objects.none(), required=False
@@ -86,7 +87,7 @@ class TaskForm(forms.Form):
 
 class DelegateForm(forms.Form):
     assignees = OrganisationsField(label=_("Hand down to"), queryset=Organisation.objects.none())
-    deadline = date_field(label=_("Deadline"), required=False)
+    deadline = date_field(label=pgettext_lazy("task", "Deadline"), required=False)
     note = forms.CharField(
         label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

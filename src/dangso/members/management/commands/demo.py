@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from dangso.documents.demo import load_document_demo
+from dangso.followup.demo import load_followup_demo
 from dangso.members.choices import MemberStatus
 from dangso.members.demo import DEFAULT_MEMBERS, DEFAULT_SEED, demo_logins, has_data, load_demo
 
@@ -81,6 +82,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("%(count)s demonstration documents; demo signing certificates in %(folder)s.")
                 % {"count": documents.documents, "folder": documents.certificates}
+            )
+            tasks = load_followup_demo(seed=options["seed"])
+            self.stdout.write(
+                _("%(tasks)s demonstration tasks with %(updates)s progress reports.")
+                % {"tasks": tasks.tasks, "updates": tasks.updates}
             )
         self._print_logins()
 
