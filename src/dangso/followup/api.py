@@ -304,7 +304,7 @@ def list_progress(request: HttpRequest, task_id: int) -> list[ProgressUpdate]:
 def report_progress(
     request: HttpRequest,
     task_id: int,
-    percent: Form[str],
+    percent: Form[str] = "",
     note: Form[str] = "",
     files: File[list[UploadedFile]] | None = None,
 ) -> Status:

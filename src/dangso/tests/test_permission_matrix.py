@@ -48,6 +48,15 @@ UI_DRAFT = {
     "organisation": "{commune}", "document_type": "{type}", "issuing_body": "{body}",
     "summary": "Báo cáo kết quả", "classification": "khong_mat", "urgency": "thuong",
 }  # fmt: skip
+IN_A_WEEK = TODAY + datetime.timedelta(days=7)
+UI_TASK = {
+    "title": "Rà soát hồ sơ đảng viên", "deadline": IN_A_WEEK.strftime("%d/%m/%Y"),
+    "assignees": ["{commune}"],
+}  # fmt: skip
+API_TASK = {
+    "organisation": "{commune}", "assignees": ["{commune}"], "title": "Rà soát hồ sơ",
+    "deadline": IN_A_WEEK.isoformat(),
+}  # fmt: skip
 REWARD = {"kind": "rewarded", "date": TODAY.isoformat(), "detail": "Giấy khen"}
 UI_REWARD = {**REWARD, "date": TODAY.strftime("%d/%m/%Y")}
 
@@ -146,6 +155,55 @@ ENDPOINTS = [
     ),
     Endpoint("documents:package_export", role="office", target="document"),
     Endpoint("documents:step", "post", role="leader", target="document", kwargs={"name": "assign"}),
+    Endpoint("followup:list", role="office", lists=True),
+    Endpoint("followup:new", role="office", lists=True),
+    Endpoint("followup:new", "post", role="office", lists=True, payload=UI_TASK),
+    Endpoint("followup:dashboard", role="leader", lists=True),
+    Endpoint("followup:dashboard_members", role="leader", lists=True),
+    Endpoint("followup:programmes", role="office", lists=True),
+    Endpoint(
+        "followup:programmes",
+        "post",
+        role="office",
+        lists=True,
+        payload={"organisation": "{commune}", "name": "Đề án 204"},
+    ),
+    Endpoint("followup:detail", role="office", target="task"),
+    Endpoint(
+        "followup:progress",
+        "post",
+        role="cell_secretary",
+        target="task",
+        payload={"percent": "50", "note": "Đang làm"},
+    ),
+    Endpoint(
+        "followup:delegate", "post", role="office", target="task", payload={"assignees": ["{org}"]}
+    ),
+    Endpoint("followup:grant", "post", role="office", target="task", payload={"username": "x"}),
+    Endpoint("followup:evidence", role="office", target="evidence"),
+    Endpoint("api:list_tasks", role="office", api=True, lists=True),
+    Endpoint("api:assign_task", "post", role="office", api=True, lists=True, payload=API_TASK),
+    Endpoint("api:list_programmes", role="office", api=True, lists=True),
+    Endpoint(
+        "api:create_programme",
+        "post",
+        role="office",
+        api=True,
+        lists=True,
+        payload={"organisation": "{commune}", "name": "Đề án 204"},
+    ),
+    Endpoint("api:task_figures", role="leader", target="org", api=True),
+    Endpoint("api:get_task", role="office", target="task", api=True),
+    Endpoint("api:list_progress", role="office", target="task", api=True),
+    Endpoint("api:report_progress", "post", role="cell_secretary", target="task", api=True),
+    Endpoint(
+        "api:delegate_task",
+        "post",
+        role="office",
+        target="task",
+        api=True,
+        payload={"assignees": ["{org}"]},
+    ),
     Endpoint("api:list_documents", role="office", api=True, lists=True),
     Endpoint("api:get_inbox", role="office", api=True, lists=True),
     Endpoint("api:list_types", role="office", api=True, lists=True),
@@ -214,7 +272,9 @@ PUBLIC = {
     "api:api-root", "", "core:notifications",
 }  # fmt: skip
 # The URL argument naming each kind of target in the API.
-API_KEYS = {"member": "member_id", "document": "document_id", "draft": "document_id"}
+API_KEYS = {
+    "member": "member_id", "document": "document_id", "draft": "document_id", "task": "task_id",
+}  # fmt: skip
 CALLERS = ["anonymous", "no_role", "in_scope", "out_of_scope"]
 
 
@@ -252,6 +312,7 @@ def world(tree, settings, tmp_path):
         "tree": tree, "member": target, "org": tree["a1"], "pair": pair,
         "import": _checked_import(tree["a"], settings, tmp_path),
         **_documents(tree["a"]),
+        **_tasks(tree),
     }  # fmt: skip
 
 
@@ -277,6 +338,24 @@ def _documents(commune):
         "document": document, "draft": draft, "attachment": document.attachments.get(),
         "commune": commune, "type": doc_type("CV"), "body": office.committee,
     }  # fmt: skip
+
+
+def _tasks(tree):
+    """A task of commune A handed down to its cell a1, whose evidence names the secret member."""
+    from dangso.followup import actions as task_actions
+    from dangso.testing.documents import pdf_bytes
+
+    actor = Actor.system("test")
+    task = task_actions.assign(
+        {"title": f"Kiểm tra hồ sơ của đồng chí {SECRET_NAME}", "deadline": IN_A_WEEK},
+        organisation=tree["a"], assignees=[tree["a1"]], actor=actor,
+    )  # fmt: skip
+    cell_task = task.children.get()
+    update = task_actions.report_progress(
+        cell_task, percent=10, note=SECRET_NAME, actor=actor,
+        uploads=[task_actions.Upload("minh-chung.pdf", pdf_bytes(SECRET_NAME))],
+    )  # fmt: skip
+    return {"task": cell_task, "evidence": update.evidence.get()}
 
 
 def _checked_import(organisation, settings, tmp_path):
@@ -321,25 +400,33 @@ def _request(client, headers, endpoint, world):
     if endpoint.target == "attachment":
         key = "document_id" if endpoint.api else "pk"
         kwargs |= {key: world["document"].pk, "attachment_id": world["attachment"].pk}
+    elif endpoint.target == "evidence":
+        kwargs |= {"pk": world["task"].pk, "evidence_id": world["evidence"].pk}
     elif endpoint.target:
         key = API_KEYS.get(endpoint.target, "org_id") if endpoint.api else "pk"
         kwargs[key] = world[endpoint.target].pk
     url = reverse(endpoint.name, kwargs=kwargs)
     payload = {
-        name: (
-            str(world["org" if value == "{cell}" else value[1:-1]].pk)
-            if _placeholder(value)
-            else value
-        )
+        name: [_resolve(item, world) for item in value]
+        if isinstance(value, list)
+        else _resolve(value, world)
         for name, value in endpoint.payload.items()
     }
     if endpoint.api and endpoint.method != "get":
         if "organisation" in payload:
             payload["organisation"] = int(payload["organisation"])
+        if "assignees" in payload:
+            payload["assignees"] = [int(item) for item in payload["assignees"]]
         body = json.dumps(payload)
         call = getattr(client, endpoint.method)
         return call(url, body, content_type="application/json", **headers)
     return getattr(client, endpoint.method)(url, payload, **headers)
+
+
+def _resolve(value, world):
+    if not _placeholder(value):
+        return value
+    return str(world["org" if value == "{cell}" else value[1:-1]].pk)
 
 
 def _placeholder(value) -> bool:
@@ -348,6 +435,7 @@ def _placeholder(value) -> bool:
 
 def _state():
     from dangso.documents.models import Assignment, Attachment, Document, Grant, IssuingBody
+    from dangso.followup.models import Programme, ProgressUpdate, Task, TaskGrant
     from dangso.imports.models import MemberImport
 
     return (
@@ -366,6 +454,10 @@ def _state():
         Assignment.objects.count(),
         Grant.objects.count(),
         sorted(IssuingBody.objects.values_list("organisation_id", "symbol", "active")),
+        sorted(Task.objects.values_list("organisation_id", "progress", "parent_id")),
+        ProgressUpdate.objects.count(),
+        Programme.objects.count(),
+        TaskGrant.objects.count(),
     )
 
 
