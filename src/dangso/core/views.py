@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -36,11 +38,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The user's own notices, newest first; POST marks one (`id`) or all of them read."""
-    mine = Notification.objects.filter(user=request.user)
+    mine = Notification.objects.filter(user_id=cast(int, request.user.pk))
     if request.method == "POST":
         unread = mine.filter(read_at__isnull=True)
-        if request.POST.get("id"):
-            unread = unread.filter(pk=request.POST["id"])
+        chosen = request.POST.get("id", "")
+        if chosen:
+            unread = unread.filter(pk=int(chosen)) if chosen.isdigit() else unread.none()
         unread.update(read_at=timezone.now())
         target = request.POST.get("next", "")
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -77,7 +77,9 @@ def test_task_is_delegated_reported_and_rolled_up_on_the_dashboard(page: Page, l
         page.get_by_label("Nội dung đã thực hiện").fill("Đã tổ chức quán triệt cho đảng viên")
         page.get_by_role("button", name="Cập nhật tiến độ").click()
         expect(page.get_by_text("Nhập tiến độ là số nguyên từ 0 đến 100.")).to_be_visible()
-        expect(page.get_by_label("Nội dung đã thực hiện")).to_have_value("Đã tổ chức quán triệt cho đảng viên")
+        expect(page.get_by_label("Nội dung đã thực hiện")).to_have_value(
+            "Đã tổ chức quán triệt cho đảng viên"
+        )
         page.get_by_label(re.compile(r"^Tiến độ \(%\)")).fill(percent)
         page.get_by_role("button", name="Cập nhật tiến độ").click()
         expect(page.get_by_text("Đã cập nhật tiến độ.")).to_be_visible()
@@ -92,7 +94,9 @@ def test_task_is_delegated_reported_and_rolled_up_on_the_dashboard(page: Page, l
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=True):
         sign_in(page, url, province_leader)
         page.get_by_role("link", name="Bảng điều hành").click()
-        expect(page.get_by_role("heading", name="Bảng điều hành · Đảng bộ tỉnh Bắc Ninh")).to_be_visible()
+        expect(
+            page.get_by_role("heading", name="Bảng điều hành · Đảng bộ tỉnh Bắc Ninh")
+        ).to_be_visible()
         expect(page.locator("#tasks-progress")).to_have_text("92 %")  # (75 + 100 + 100) / 3
         expect(page.locator("#tasks-overdue")).to_have_text("1")
         overdue_row = page.locator("#units tr.table-danger")
@@ -103,7 +107,9 @@ def test_task_is_delegated_reported_and_rolled_up_on_the_dashboard(page: Page, l
         expect(page.locator("#members-on-roll")).to_be_visible()
         # Drill down: the overdue commune's dashboard, then the list behind the figure.
         overdue_row.get_by_role("link", name="Đảng bộ xã Yên Phong").click()
-        expect(page.get_by_role("heading", name="Bảng điều hành · Đảng bộ xã Yên Phong")).to_be_visible()
+        expect(
+            page.get_by_role("heading", name="Bảng điều hành · Đảng bộ xã Yên Phong")
+        ).to_be_visible()
         expect(page.locator("#tasks-progress")).to_have_text("75 %")
         page.locator("#tasks-overdue").click()
         expect(page.locator("[data-status=overdue]")).to_have_count(1)

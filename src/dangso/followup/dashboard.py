@@ -149,11 +149,11 @@ def member_context(user: Any, node: Organisation) -> dict[str, Any]:
 
     charts = [
         single("chart-member-status", _("Members by status"),
-               [(label, stats[f"status_{value}"]) for value, label in MemberStatus.choices],
+               [(str(label), stats[f"status_{value}"]) for value, label in MemberStatus.choices],
                links=[link(status=value) for value, _label in MemberStatus.choices]),
         single("chart-member-sex", _("Members by sex"),
-               [(label, stats[f"sex_{value}"]) for value, label in Sex.choices], kind="doughnut",
-               colours=["#0d6efd", "#d63384"]),
+               [(str(label), stats[f"sex_{value}"]) for value, label in Sex.choices],
+               kind="doughnut", colours=["#0d6efd", "#d63384"]),
         single("chart-member-age", _("Members by age"),
                [(AGE_LABELS[key], stats[f"age_{key}"]) for key, _low, _high in AGE_BANDS],
                kind="column"),

@@ -19,6 +19,11 @@ from dangso.orgs.models import Organisation
 User = get_user_model()
 
 
+def _field(form: forms.BaseForm, name: str) -> Any:
+    """A declared field, to set its queryset or choices for this request."""
+    return form.fields[name]
+
+
 class OrganisationsField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -65,15 +70,15 @@ class TaskForm(forms.Form):
     def __init__(self, *args: Any, user: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         below = Organisation.objects.active().filter(parent=organisation).order_by("name")
-        self.fields["assignees"].queryset = Organisation.objects.filter(
+        _field(self, "assignees").queryset = Organisation.objects.filter(
             pk__in=[organisation.pk, *below.values_list("pk", flat=True)]
         ).order_by("depth", "name")
-        self.fields["supporters"].queryset = below
-        self.fields["programme"].queryset = visible_programmes(user)
-        self.fields["source_document"].queryset = visible_documents(user).filter(
+        _field(self, "supporters").queryset = below
+        _field(self, "programme").queryset = visible_programmes(user)
+        _field(self, "source_document").queryset = visible_documents(user).filter(
             pk__in=visible_documents(user).order_by("-pk").values("pk")[:200]
         )
-        self.fields["lead_person"].queryset = User.objects.filter(
+        _field(self, "lead_person").queryset = User.objects.filter(
             is_active=True, role_assignments__organisation=organisation
         ).distinct()
 
@@ -95,7 +100,7 @@ class DelegateForm(forms.Form):
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         taken = task.children.values("organisation_id")
-        self.fields["assignees"].queryset = (
+        _field(self, "assignees").queryset = (
             Organisation.objects.active()
             .filter(parent=task.organisation)
             .exclude(pk__in=taken)
@@ -109,7 +114,7 @@ class ProgressForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = FilesField(label=_("Evidence (PDF, Word, Excel, images)"), required=False)
+    evidence = FilesField(label=_("Evidence (PDF, Word, Excel, images)"), required=False)
 
 
 class GrantForm(forms.Form):
@@ -134,7 +139,7 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = organisation_options(user, "task.assign", levels=1)
+        _field(self, "organisation").choices = organisation_options(user, "task.assign", levels=1)
         self.user = user
 
     def clean_organisation(self) -> Organisation:
@@ -159,4 +164,4 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = visible_programmes(user)
+        _field(self, "programme").queryset = visible_programmes(user)

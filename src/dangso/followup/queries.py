@@ -159,7 +159,7 @@ def task_figures(user: Any, node: Organisation, today: datetime.date) -> TaskFig
     status = status_expression(today)
     grouped = (
         tasks.annotate(
-            status=status,
+            current=status,
             child=child_segment("organisation__path", node.path),
             parent_child=child_segment("parent__organisation__path", node.path),
             parent_inside=Case(
@@ -167,7 +167,7 @@ def task_figures(user: Any, node: Organisation, today: datetime.date) -> TaskFig
                 default=Value(0),
             ),
         )
-        .values("status", "child", "parent_child", "parent_inside")
+        .values("current", "child", "parent_child", "parent_inside")
         .annotate(n=Count("pk"), progress_sum=Sum("progress"))
         .order_by()
     )
@@ -178,13 +178,13 @@ def task_figures(user: Any, node: Organisation, today: datetime.date) -> TaskFig
     for row in grouped:
         top_of_node = not row["parent_inside"]
         if top_of_node:
-            node_counts[row["status"]] += row["n"]
+            node_counts[row["current"]] += row["n"]
             node_progress += row["progress_sum"] or 0
         child = row["child"]
         # A top task of the child's subtree: its parent is outside the node, or in another
         # child unit, or is the node's own task.
         if child and (top_of_node or row["parent_child"] != child):
-            per_child[child][row["status"]] += row["n"]
+            per_child[child][row["current"]] += row["n"]
             child_progress[child] += row["progress_sum"] or 0
     statuses = StatusCounts(dict(node_counts))
     child_orgs = Organisation.objects.in_bulk([int(key) for key in per_child])

@@ -119,6 +119,10 @@ def task_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _has_choices(form: Any, name: str) -> bool:
+    return bool(form.fields[name].queryset.exists())
+
+
 def _detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, Any]:
     user = request.user
     path = task.organisation.path
@@ -130,7 +134,7 @@ def _detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str,
     may_update = covers(user, "task.update", path) and not children and task.completed_on is None
     may_delegate = covers(user, "task.assign", path) and task.completed_on is None
     delegate_form = forms.get("delegate") or DelegateForm(task=task)
-    if not (may_delegate and delegate_form.fields["assignees"].queryset.exists()):
+    if not (may_delegate and _has_choices(delegate_form, "assignees")):
         delegate_form = None
     may_grant = task.confidential and covers(user, "task.assign", path)
     parent = visible_tasks(user).filter(pk=task.parent_id).first() if task.parent_id else None
@@ -171,7 +175,7 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgressForm(request.POST, request.FILES)
     if form.is_valid():
         uploads = [
-            actions.Upload(item.name or "", item.read()) for item in form.cleaned_data["files"]
+            actions.Upload(item.name or "", item.read()) for item in form.cleaned_data["evidence"]
         ]
         try:
             actions.report_progress(

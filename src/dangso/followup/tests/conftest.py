@@ -10,9 +10,12 @@ from dangso.testing.factories import OrganisationFactory, RoleFactory, UserFacto
 def communes(tree):
     """The province's three communes: the two of `tree` and a third with two cells."""
     commune_c = OrganisationFactory(
-        code="X03", name="Đảng bộ xã Tam Sơn", short_name="ĐU", kind=OrgKind.COMMUNE,
+        code="X03",
+        name="Đảng bộ xã Tam Sơn",
+        short_name="ĐU",
+        kind=OrgKind.COMMUNE,
         parent=tree["province"],
-    )  # fmt: skip
+    )
     OrganisationFactory(code="X03C1", name="Chi bộ thôn Nam", parent=commune_c)
     return [tree["a"], tree["b"], commune_c]
 

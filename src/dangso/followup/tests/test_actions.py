@@ -22,20 +22,27 @@ def _actor(user):
 
 
 def _assign(tree, communes, people, deadline, **extra):
-    data = {"title": "Triển khai Nghị quyết 57-NQ/TW về chuyển đổi số", "deadline": deadline,
-            "source_text": "Nghị quyết số 57-NQ/TW", **extra}  # fmt: skip
+    data = {
+        "title": "Triển khai Nghị quyết 57-NQ/TW về chuyển đổi số",
+        "deadline": deadline,
+        "source_text": "Nghị quyết số 57-NQ/TW",
+        **extra,
+    }
     return actions.assign(
         data, organisation=tree["province"], assignees=communes, actor=_actor(people["province"])
     )
 
 
-def test_assigning_to_three_communes_makes_a_task_with_three_sub_tasks(tree, communes, people,
-                                                                      in_ten_days):  # fmt: skip
+def test_assigning_to_three_communes_makes_a_task_with_three_sub_tasks(
+    tree, communes, people, in_ten_days
+):
     task = _assign(tree, communes, people, in_ten_days)
     children = list(task.children.order_by("organisation__code"))
     assert [child.organisation for child in children] == communes
-    assert all(child.deadline == in_ten_days and child.assigned_by == tree["province"]
-               for child in children)  # fmt: skip
+    assert all(
+        child.deadline == in_ten_days and child.assigned_by == tree["province"]
+        for child in children
+    )
     assert task.status == TaskStatus.NOT_STARTED and task.progress == 0
     assert AuditEntry.objects.filter(action="task.assign", object_id=str(task.pk)).exists()
     assert AuditEntry.objects.filter(action="task.delegate").count() == 3
@@ -51,8 +58,9 @@ def test_progress_rolls_up_through_delegation(tree, communes, people, in_ten_day
     cells = actions.delegate(
         commune_task, [tree["a1"], tree["a2"]], actor=_actor(people["commune"])
     )
-    actions.report_progress(cells[0], percent="100", note="Đã hoàn thành tập huấn",
-                            actor=_actor(people["cell"]))  # fmt: skip
+    actions.report_progress(
+        cells[0], percent="100", note="Đã hoàn thành tập huấn", actor=_actor(people["cell"])
+    )
     actions.report_progress(
         cells[1], percent="50", note="Đang triển khai", actor=_actor(people["cell2"])
     )
@@ -96,11 +104,17 @@ def _status():
 
 @pytest.mark.parametrize(
     ("percent", "note", "field"),
-    [("120", "x", "percent"), ("-5", "x", "percent"), ("abc", "x", "percent"), ("12.5", "x", "percent"),
-     ("100", "", "note")],
-)  # fmt: skip
-def test_bad_progress_is_refused_and_nothing_written(tree, communes, people, in_ten_days,
-                                                     percent, note, field):  # fmt: skip
+    [
+        ("120", "x", "percent"),
+        ("-5", "x", "percent"),
+        ("abc", "x", "percent"),
+        ("12.5", "x", "percent"),
+        ("100", "", "note"),
+    ],
+)
+def test_bad_progress_is_refused_and_nothing_written(
+    tree, communes, people, in_ten_days, percent, note, field
+):
     task = _assign(tree, communes, people, in_ten_days).children.get(organisation=tree["a"])
     with pytest.raises(ValidationError) as error:
         actions.report_progress(task, percent=percent, note=note, actor=_actor(people["commune"]))
@@ -120,14 +134,20 @@ def test_a_file_that_is_not_what_it_says_is_refused(tree, communes, people, in_t
     task = _assign(tree, communes, people, in_ten_days).children.get(organisation=tree["a"])
     with pytest.raises(ValidationError):
         actions.report_progress(
-            task, percent=30, note="Biên bản", actor=_actor(people["commune"]),
+            task,
+            percent=30,
+            note="Biên bản",
+            actor=_actor(people["commune"]),
             uploads=[actions.Upload("bien-ban.pdf", b"MZ\x90\x00 not a pdf")],
-        )  # fmt: skip
+        )
     assert not ProgressUpdate.objects.exists() and not Evidence.objects.exists()
     update = actions.report_progress(
-        task, percent=30, note="Biên bản", actor=_actor(people["commune"]),
+        task,
+        percent=30,
+        note="Biên bản",
+        actor=_actor(people["commune"]),
         uploads=[actions.Upload("bien-ban.pdf", pdf_bytes("Biên bản họp"))],
-    )  # fmt: skip
+    )
     assert update.evidence.get().name == "bien-ban.pdf"
     assert actions.evidence_bytes(update.evidence.get()).startswith(b"%PDF")
 
@@ -141,8 +161,12 @@ def test_bad_assignments_are_refused(tree, communes, people, in_ten_days, case):
         if case == "past":
             _assign(tree, communes, people, datetime.date.today() - datetime.timedelta(days=1))
         elif case == "later_than_parent":
-            actions.delegate(commune_task, [tree["a1"]], actor=_actor(people["commune"]),
-                             deadline=in_ten_days + datetime.timedelta(days=1))  # fmt: skip
+            actions.delegate(
+                commune_task,
+                [tree["a1"]],
+                actor=_actor(people["commune"]),
+                deadline=in_ten_days + datetime.timedelta(days=1),
+            )
         elif case == "sideways":  # a cell of another commune
             actions.delegate(commune_task, [tree["b1"]], actor=_actor(people["commune"]))
         elif case == "twice":
@@ -166,13 +190,14 @@ def test_confidential_tasks_are_seen_only_by_those_granted(tree, communes, peopl
     assert visible_tasks(commune_clerk).filter(pk=task.children.get().pk).exists()
     assert AuditEntry.objects.filter(action="task.grant").exists()
     with pytest.raises(ValidationError):
-        actions.grant(_assign(tree, communes[:1], people, in_ten_days), commune_clerk,
-                      actor=_actor(creator))  # fmt: skip
+        actions.grant(
+            _assign(tree, communes[:1], people, in_ten_days), commune_clerk, actor=_actor(creator)
+        )
 
 
-def test_reminders_before_the_deadline_and_when_overdue(tree, communes, people, in_ten_days,
-                                                        settings,
-                                                        django_capture_on_commit_callbacks):  # fmt: skip
+def test_reminders_before_the_deadline_and_when_overdue(
+    tree, communes, people, in_ten_days, settings, django_capture_on_commit_callbacks
+):
     settings.DANGSO_EMAIL_ENABLED = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     task = _assign(tree, communes[:1], people, in_ten_days)

@@ -18,23 +18,29 @@ def _date(day):
     return day.strftime("%d/%m/%Y")
 
 
-def test_province_assigns_in_the_ui_and_a_commune_hands_it_down(client, tree, communes, people,
-                                                                 in_ten_days):  # fmt: skip
+def test_province_assigns_in_the_ui_and_a_commune_hands_it_down(
+    client, tree, communes, people, in_ten_days
+):
     login_verified(client, people["province"])
     page = client.get(reverse("followup:new"), {"org": tree["province"].pk})
     assert page.status_code == 200 and "Đảng bộ xã Tam Sơn" in page.content.decode()
     # Bad input: no deadline, nobody chosen. The title typed is kept.
-    bad = client.post(f"{reverse('followup:new')}?org={tree['province'].pk}",
-                      {"title": "Rà soát đảng viên", "deadline": "31/02/2026"})  # fmt: skip
+    bad = client.post(
+        f"{reverse('followup:new')}?org={tree['province'].pk}",
+        {"title": "Rà soát đảng viên", "deadline": "31/02/2026"},
+    )
     text = bad.content.decode()
     assert bad.status_code == 200 and "Rà soát đảng viên" in text
     assert "Nhập một ngày hợp lệ" in text or "ngày" in text.lower()
     assert not Task.objects.exists()
     response = client.post(
         f"{reverse('followup:new')}?org={tree['province'].pk}",
-        {"title": "Rà soát đảng viên", "deadline": _date(in_ten_days),
-         "assignees": [org.pk for org in communes]},
-    )  # fmt: skip
+        {
+            "title": "Rà soát đảng viên",
+            "deadline": _date(in_ten_days),
+            "assignees": [org.pk for org in communes],
+        },
+    )
     task = Task.objects.get(parent=None)
     assert response.status_code == 302 and response.url == reverse(
         "followup:detail", args=[task.pk]
@@ -45,8 +51,10 @@ def test_province_assigns_in_the_ui_and_a_commune_hands_it_down(client, tree, co
     commune_task = task.children.get(organisation=tree["a"])
     page = client.get(reverse("followup:detail", args=[commune_task.pk])).content.decode()
     assert "Chi bộ thôn Đông" in page  # offered as a unit to hand down to
-    response = client.post(reverse("followup:delegate", args=[commune_task.pk]),
-                           {"assignees": [tree["a1"].pk, tree["a2"].pk]})  # fmt: skip
+    response = client.post(
+        reverse("followup:delegate", args=[commune_task.pk]),
+        {"assignees": [tree["a1"].pk, tree["a2"].pk]},
+    )
     assert response.status_code == 302 and commune_task.children.count() == 2
     # The province's task page is out of the commune's reach.
     assert client.get(reverse("followup:detail", args=[task.pk])).status_code == 404
@@ -55,9 +63,12 @@ def test_province_assigns_in_the_ui_and_a_commune_hands_it_down(client, tree, co
 def test_a_cell_reports_progress_with_evidence_and_bad_input_keeps_what_was_typed(
     client, tree, communes, people, in_ten_days
 ):
-    task = actions.assign({"title": "Học tập chuyên đề", "deadline": in_ten_days},
-                          organisation=tree["a"], assignees=[tree["a1"]],
-                          actor=Actor(people["commune"].pk, "x"))  # fmt: skip
+    task = actions.assign(
+        {"title": "Học tập chuyên đề", "deadline": in_ten_days},
+        organisation=tree["a"],
+        assignees=[tree["a1"]],
+        actor=Actor(people["commune"].pk, "x"),
+    )
     cell_task = task.children.get()
     login_verified(client, people["cell"])
     url = reverse("followup:progress", args=[cell_task.pk])
@@ -70,7 +81,7 @@ def test_a_cell_reports_progress_with_evidence_and_bad_input_keeps_what_was_type
 
     evidence = SimpleUploadedFile("bien-ban.pdf", pdf_bytes("Biên bản"), "application/pdf")
     response = client.post(
-        url, {"percent": "60", "note": "Đã học 3/5 chuyên đề", "files": evidence}
+        url, {"percent": "60", "note": "Đã học 3/5 chuyên đề", "evidence": evidence}
     )
     assert response.status_code == 302
     page = client.get(reverse("followup:detail", args=[cell_task.pk])).content.decode()
@@ -88,15 +99,20 @@ def test_dashboard_counts_each_task_once_per_level_and_finds_the_overdue_commune
     client, tree, communes, people, in_ten_days
 ):
     clerk = Actor(people["province"].pk, "x")
-    task = actions.assign({"title": "Chuyển đổi số", "deadline": in_ten_days},
-                          organisation=tree["province"], assignees=communes, actor=clerk)  # fmt: skip
+    task = actions.assign(
+        {"title": "Chuyển đổi số", "deadline": in_ten_days},
+        organisation=tree["province"],
+        assignees=communes,
+        actor=clerk,
+    )
     commune_a = task.children.get(organisation=tree["a"])
     cells = actions.delegate(commune_a, [tree["a1"], tree["a2"]], actor=clerk)
     actions.report_progress(cells[0], percent=100, note="Xong", actor=clerk)
     actions.report_progress(cells[1], percent=50, note="", actor=clerk)
     for org in communes[1:]:
-        actions.report_progress(task.children.get(organisation=org), percent=100, note="Xong",
-                                actor=clerk)  # fmt: skip
+        actions.report_progress(
+            task.children.get(organisation=org), percent=100, note="Xong", actor=clerk
+        )
     with time_machine.travel(in_ten_days + datetime.timedelta(days=2), tick=False):
         figures = task_figures(people["province"], tree["province"], datetime.date.today())
         assert figures.statuses.total == 1 and figures.statuses.overdue == 1
@@ -111,8 +127,9 @@ def test_dashboard_counts_each_task_once_per_level_and_finds_the_overdue_commune
         assert 'id="tasks-progress">92 %' in text  # (75 + 100 + 100) / 3, rounded
         assert "Đảng bộ xã Yên Phong" in text and "table-danger" in text
         # The overdue figure leads to the list behind it.
-        listing = client.get(reverse("followup:list"),
-                             {"org": tree["a"].pk, "status": "overdue", "top": "1"})  # fmt: skip
+        listing = client.get(
+            reverse("followup:list"), {"org": tree["a"].pk, "status": "overdue", "top": "1"}
+        )
         assert "Chuyển đổi số" in listing.content.decode()
         assert listing.content.decode().count('data-status="overdue"') == 1
         members = client.get(reverse("followup:dashboard_members"), {"org": tree["province"].pk})
@@ -121,11 +138,16 @@ def test_dashboard_counts_each_task_once_per_level_and_finds_the_overdue_commune
 
 def test_programme_completion_at_any_node(client, tree, communes, people, in_ten_days):
     clerk = Actor(people["province"].pk, "x")
-    programme = actions.create_programme({"name": "Đề án 204"}, organisation=tree["province"],
-                                         actor=clerk)  # fmt: skip
+    programme = actions.create_programme(
+        {"name": "Đề án 204"}, organisation=tree["province"], actor=clerk
+    )
     for title in ("Số hóa hồ sơ", "Sổ tay đảng viên", "Chữ ký số"):
-        actions.assign({"title": title, "deadline": in_ten_days, "programme": programme},
-                       organisation=tree["province"], assignees=[tree["a"]], actor=clerk)  # fmt: skip
+        actions.assign(
+            {"title": title, "deadline": in_ten_days, "programme": programme},
+            organisation=tree["province"],
+            assignees=[tree["a"]],
+            actor=clerk,
+        )
     first = Task.objects.get(title="Số hóa hồ sơ", organisation=tree["a"])
     actions.report_progress(first, percent=100, note="Xong", actor=clerk)
     login_verified(client, people["province"])
@@ -137,10 +159,16 @@ def test_programme_completion_at_any_node(client, tree, communes, people, in_ten
 
 def test_api_round_trip(token_client, tree, communes, people, in_ten_days):
     api = token_client(people["province"])
-    created = api.post("/api/v1/tasks/", {
-        "organisation": tree["province"].pk, "assignees": [org.pk for org in communes],
-        "title": "Báo cáo sơ kết", "deadline": in_ten_days.isoformat(),
-    }, content_type="application/json")  # fmt: skip
+    created = api.post(
+        "/api/v1/tasks/",
+        {
+            "organisation": tree["province"].pk,
+            "assignees": [org.pk for org in communes],
+            "title": "Báo cáo sơ kết",
+            "deadline": in_ten_days.isoformat(),
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert len(body["children"]) == 3 and body["status"] == "not_started"
