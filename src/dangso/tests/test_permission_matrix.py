@@ -57,6 +57,7 @@ API_TASK = {
     "organisation": "{commune}", "assignees": ["{commune}"], "title": "Rà soát hồ sơ",
     "deadline": IN_A_WEEK.isoformat(),
 }  # fmt: skip
+API_INDICATORS = [{"code": "so_buoi", "label": "Số buổi sinh hoạt", "kind": "number"}]
 REWARD = {"kind": "rewarded", "date": TODAY.isoformat(), "detail": "Giấy khen"}
 UI_REWARD = {**REWARD, "date": TODAY.strftime("%d/%m/%Y")}
 
@@ -72,6 +73,7 @@ class Endpoint:
     # A list or a create endpoint out of scope answers, but without the other commune's data.
     lists: bool = False
     kwargs: dict = field(default_factory=dict)  # fixed URL arguments (a direction, a step)
+    redirects: bool = False  # in scope, a read answers with a redirect to the real page
 
     @property
     def id(self) -> str:
@@ -204,6 +206,107 @@ ENDPOINTS = [
         api=True,
         payload={"assignees": ["{org}"]},
     ),
+    Endpoint("reports:form_list", role="office", lists=True),
+    Endpoint("reports:form_create", role="office", lists=True),
+    Endpoint(
+        "reports:form_create",
+        "post",
+        role="office",
+        lists=True,
+        payload={"organisation": "{commune}", "name": "Báo cáo tháng", "code": "bc-thang"},
+    ),
+    Endpoint("reports:form_detail", role="office", target="form"),
+    Endpoint("reports:form_edit", role="office", target="form"),
+    Endpoint("reports:form_edit", "post", role="office", target="form", payload={"name": "X"}),
+    Endpoint(
+        "reports:open_period", "post", role="office", target="form", payload={"start": "2026-04-01"}
+    ),
+    Endpoint("reports:period", role="office", target="form_period", redirects=True),
+    Endpoint("reports:period_node", role="office", target="period"),
+    Endpoint("reports:approve_node", "post", role="leader", target="period"),
+    Endpoint("reports:period_export", role="office", target="period", kwargs={"fmt": "xlsx"}),
+    Endpoint("reports:submission", role="office", target="submission"),
+    Endpoint(
+        "reports:submission",
+        "post",
+        role="office",
+        target="submission",
+        payload={"do": "save", "danh_gia": "Tốt"},
+    ),
+    Endpoint("reports:approve_submission", "post", role="leader", target="submission"),
+    Endpoint(
+        "reports:return_submission",
+        "post",
+        role="leader",
+        target="submission",
+        payload={"reason": "Thiếu số liệu"},
+    ),
+    Endpoint(
+        "reports:submission_export", role="office", target="submission", kwargs={"fmt": "pdf"}
+    ),
+    Endpoint("api:list_report_forms", role="office", api=True, lists=True),
+    Endpoint(
+        "api:create_report_form",
+        "post",
+        role="office",
+        api=True,
+        lists=True,
+        payload={
+            "organisation": "X01",
+            "name": "Báo cáo tháng",
+            "code": "bc-thang",
+            "period_type": "month",
+            "obliged_kinds": ["cell"],
+            "indicators": API_INDICATORS,
+        },
+    ),
+    Endpoint("api:get_report_form", role="office", target="form", api=True),
+    Endpoint(
+        "api:update_report_form",
+        "put",
+        role="office",
+        target="form",
+        api=True,
+        payload={
+            "organisation": "X01",
+            "name": "Báo cáo quý",
+            "code": "bc-quy",
+            "period_type": "quarter",
+            "obliged_kinds": ["cell"],
+            "indicators": API_INDICATORS,
+        },
+    ),
+    Endpoint("api:list_report_periods", role="office", target="form", api=True),
+    Endpoint(
+        "api:open_report_period",
+        "post",
+        role="office",
+        target="form",
+        api=True,
+        payload={"start": "2026-04-01"},
+    ),
+    Endpoint("api:report_aggregate", role="office", target="period", api=True),
+    Endpoint("api:approve_report_node", "post", role="leader", target="period", api=True),
+    Endpoint("api:list_submissions", role="office", api=True, lists=True),
+    Endpoint("api:get_submission", role="office", target="submission", api=True),
+    Endpoint(
+        "api:save_submission",
+        "put",
+        role="office",
+        target="submission",
+        api=True,
+        payload={"values": {"danh_gia": "Tốt"}},
+    ),
+    Endpoint("api:submit_submission", "post", role="office", target="submission", api=True),
+    Endpoint("api:approve_submission", "post", role="leader", target="submission", api=True),
+    Endpoint(
+        "api:return_submission",
+        "post",
+        role="leader",
+        target="submission",
+        api=True,
+        payload={"reason": "Thiếu số liệu"},
+    ),
     Endpoint("api:list_documents", role="office", api=True, lists=True),
     Endpoint("api:get_inbox", role="office", api=True, lists=True),
     Endpoint("api:list_types", role="office", api=True, lists=True),
@@ -274,6 +377,7 @@ PUBLIC = {
 # The URL argument naming each kind of target in the API.
 API_KEYS = {
     "member": "member_id", "document": "document_id", "draft": "document_id", "task": "task_id",
+    "form": "form_id", "submission": "submission_id",
 }  # fmt: skip
 CALLERS = ["anonymous", "no_role", "in_scope", "out_of_scope"]
 
@@ -313,6 +417,7 @@ def world(tree, settings, tmp_path):
         "import": _checked_import(tree["a"], settings, tmp_path),
         **_documents(tree["a"]),
         **_tasks(tree),
+        **_reports(tree),
     }  # fmt: skip
 
 
@@ -356,6 +461,29 @@ def _tasks(tree):
         uploads=[task_actions.Upload("minh-chung.pdf", pdf_bytes(SECRET_NAME))],
     )  # fmt: skip
     return {"task": cell_task, "evidence": update.evidence.get()}
+
+
+def _reports(tree):
+    """Commune A's quarterly report form for its cells, opened; cell a1's draft names the
+    secret member."""
+    from dangso.reports import actions as report_actions
+    from dangso.reports.actions import FormSpec, IndicatorSpec
+    from dangso.reports.choices import IndicatorKind
+
+    actor = Actor.system("test")
+    form = report_actions.save_form(
+        None,
+        FormSpec(name="Báo cáo sinh hoạt chi bộ", code="sinh-hoat", period_type="quarter",
+                 due_days=10, obliged_kinds=["cell"]),
+        [IndicatorSpec("so_buoi", "Số buổi sinh hoạt", IndicatorKind.NUMBER),
+         IndicatorSpec("danh_gia", "Đánh giá chung", IndicatorKind.TEXT)],
+        owner=tree["a"], actor=actor,
+    )  # fmt: skip
+    start = datetime.date(2026, 1, 1)
+    report_actions.open_period(form, start, actor)
+    submission = form.submissions.get(organisation=tree["a1"])
+    report_actions.save_draft(submission, {"so_buoi": "3", "danh_gia": SECRET_NAME}, actor)
+    return {"form": form, "submission": submission, "period_start": start}
 
 
 def _checked_import(organisation, settings, tmp_path):
@@ -402,6 +530,11 @@ def _request(client, headers, endpoint, world):
         kwargs |= {key: world["document"].pk, "attachment_id": world["attachment"].pk}
     elif endpoint.target == "evidence":
         kwargs |= {"pk": world["task"].pk, "evidence_id": world["evidence"].pk}
+    elif endpoint.target in ("period", "form_period"):
+        kwargs |= {"form_id" if endpoint.api else "pk": world["form"].pk,
+                   "start": world["period_start"].isoformat()}  # fmt: skip
+        if endpoint.target == "period":
+            kwargs["org_id"] = world["commune"].pk
     elif endpoint.target:
         key = API_KEYS.get(endpoint.target, "org_id") if endpoint.api else "pk"
         kwargs[key] = world[endpoint.target].pk
@@ -413,7 +546,7 @@ def _request(client, headers, endpoint, world):
         for name, value in endpoint.payload.items()
     }
     if endpoint.api and endpoint.method != "get":
-        if "organisation" in payload:
+        if str(payload.get("organisation", "")).isdigit():  # an id, not an organisation code
             payload["organisation"] = int(payload["organisation"])
         if "assignees" in payload:
             payload["assignees"] = [int(item) for item in payload["assignees"]]
@@ -437,6 +570,7 @@ def _state():
     from dangso.documents.models import Assignment, Attachment, Document, Grant, IssuingBody
     from dangso.followup.models import Programme, ProgressUpdate, Task, TaskGrant
     from dangso.imports.models import MemberImport
+    from dangso.reports.models import NodeApproval, ReportForm, Submission, SubmissionValue
 
     return (
         sorted(MemberImport.objects.values_list("pk", "status", "mode", "mapping")),
@@ -458,6 +592,12 @@ def _state():
         ProgressUpdate.objects.count(),
         Programme.objects.count(),
         TaskGrant.objects.count(),
+        sorted(ReportForm.objects.values_list("organisation_id", "name", "code")),
+        sorted(Submission.objects.values_list("organisation_id", "status", "return_reason")),
+        sorted(
+            SubmissionValue.objects.values_list("submission_id", "indicator_id", "number", "text")
+        ),
+        NodeApproval.objects.count(),
     )
 
 
@@ -485,7 +625,7 @@ def test_permission_matrix(caller, endpoint, world):
     elif caller == "in_scope":
         assert status not in (401, 403, 404), body[:500]
         if not writes:
-            assert status == 200
+            assert status == (302 if endpoint.redirects else 200)
     else:  # a role of the same kind over another commune
         if endpoint.target:
             assert status == 404

@@ -13,9 +13,11 @@ def field_label(entry: AuditEntry, field: str) -> str:
     """The verbose name of a changed field, in the reader's language; the raw name otherwise."""
     try:
         model = apps.get_model(entry.object_type)
-        return str(model._meta.get_field(field).verbose_name)
+        found = model._meta.get_field(field)
     except (LookupError, ValueError, FieldDoesNotExist):
         return field
+    # A reverse relation (e.g. a report's "values") has no verbose name of its own.
+    return str(getattr(found, "verbose_name", field))
 
 
 @register.filter

@@ -12,6 +12,7 @@ from dangso.documents.demo import load_document_demo
 from dangso.followup.demo import load_followup_demo
 from dangso.members.choices import MemberStatus
 from dangso.members.demo import DEFAULT_MEMBERS, DEFAULT_SEED, demo_logins, has_data, load_demo
+from dangso.reports.demo import load_report_demo
 
 
 class Command(BaseCommand):
@@ -82,6 +83,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("%(count)s demonstration documents; demo signing certificates in %(folder)s.")
                 % {"count": documents.documents, "folder": documents.certificates}
+            )
+            reports = load_report_demo(seed=options["seed"])
+            self.stdout.write(
+                _("%(submitted)s of %(expected)s demonstration reports submitted for “%(form)s”.")
+                % {
+                    "submitted": reports.submitted,
+                    "expected": reports.expected,
+                    "form": reports.form.name,
+                }
             )
             tasks = load_followup_demo(seed=options["seed"])
             self.stdout.write(
