@@ -29,7 +29,6 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -39,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from dangso.core.dates import format_date
+from dangso.core.printing import PARTY_HEADER, css_string, html_to_pdf
 from dangso.core.spreadsheets import XLSX_CONTENT_TYPE, cell, text_cell
 from dangso.core.text import nfc
 from dangso.documents.choices import Classification, Direction, HandlingRole, Urgency
@@ -65,7 +65,6 @@ HIDDEN_SUMMARY = gettext_lazy("(Most secret — summary not recorded)")
 
 # The names of the registers are the names of the Party's books: they are printed in
 # Vietnamese whatever the interface language, like the "ĐẢNG CỘNG SẢN VIỆT NAM" header.
-PARTY_HEADER = "ĐẢNG CỘNG SẢN VIỆT NAM"
 _TITLES = {
     Direction.INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
     Direction.OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
@@ -282,8 +281,6 @@ def register_pdf(
     """The register printed on A4 landscape: Party header, organisation, title, filters and
     print date, then the table, whose header row repeats on every page, and page numbers.
     Only the first `PDF_ROW_LIMIT` entries are printed; a note says so when there are more."""
-    import weasyprint
-
     register_columns = columns(direction)
     limited = list(islice(_entries(documents), PDF_ROW_LIMIT + 1))
     truncated = len(limited) > PDF_ROW_LIMIT
@@ -313,21 +310,8 @@ def register_pdf(
             "rows": rows,
             "limit_note": limit_note,
             "empty_note": _("The register has no entries for this selection."),
-            "page_label_css": _css_string(_("Page")),
-            "footer_css": _css_string(_heading(direction, organisation)),
+            "page_label_css": css_string(_("Page")),
+            "footer_css": css_string(_heading(direction, organisation)),
         },
     )
-    # No base_url and a fetcher that refuses everything: nothing is loaded from outside.
-    return weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()  # type: ignore[no-any-return]
-
-
-def _css_string(value: str) -> str:
-    """`value` as a quoted CSS string, safe inside the page's <style> element."""
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '\\"<>&' or ord(char) < 32 else char for char in value
-    )
-    return mark_safe(f'"{escaped}"')  # every special character is escaped above
-
-
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"register prints load no external resource ({url})")
+    return html_to_pdf(html)

@@ -27,6 +27,7 @@ from dangso.accounts.scope import can, covers, restrict, scope_roots
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
+from dangso.core.responses import file_response
 from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
 from dangso.documents import actions, files, offices
 from dangso.documents import forms as doc_forms
@@ -169,17 +170,13 @@ def register_export(request: HttpRequest, direction: str, fmt: str) -> HttpRespo
         content = registers.register_pdf(
             documents, kind, organisation=organisation, filters_label=form.label()
         )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
+        return file_response(content, "application/pdf", f"{name}.pdf")
     out = io.BytesIO()
     registers.write_register_xlsx(
         documents, kind, out, organisation=organisation,
         filters_label=form.label(),
     )  # fmt: skip
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return file_response(out.getvalue(), XLSX_CONTENT_TYPE, f"{name}.xlsx")
 
 
 def _form_page(
@@ -508,11 +505,7 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
             request, "documents/integrity_failure.html", {"document": document, "item": item},
             status=409,
         )  # fmt: skip
-    response = HttpResponse(content, content_type=item.content_type)
-    disposition = "inline" if item.content_type == "application/pdf" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(item.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(content, item.content_type, item.name)
 
 
 @login_required

@@ -7,7 +7,6 @@ transaction. Who may call which action is decided by `queries.may()` in the view
 
 import datetime
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from dangso.core.audit import Actor
 from dangso.core.notifications import notify
 from dangso.core.text import clean_spaces, fold, nfc
 from dangso.documents import files
+from dangso.documents.actions import Upload
 from dangso.followup.choices import Reminder
 from dangso.followup.models import Evidence, Programme, ProgressUpdate, Task, TaskGrant
 from dangso.orgs.models import Organisation
@@ -33,12 +33,6 @@ TASK_FIELDS = (
     "deadline", "lead_person", "confidential",
 )  # fmt: skip
 MAX_EVIDENCE_FILES = 10
-
-
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    content: bytes
 
 
 def _today() -> datetime.date:

@@ -4,8 +4,8 @@ A task is found through `visible_tasks()` (scope, support and the confidential-g
 task out of reach is a 404; each step then checks its capability over the lead organisation.
 """
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +22,9 @@ from dangso.accounts.scope import can, covers, restrict, scope_roots
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
+from dangso.core.responses import file_response
 from dangso.documents import files
+from dangso.documents.actions import Upload
 from dangso.followup import actions, dashboard
 from dangso.followup.forms import (
     DelegateForm,
@@ -167,29 +169,42 @@ def _step(request: HttpRequest, pk: int, capability: str) -> Task:
     return task
 
 
+def _run_step(
+    request: HttpRequest,
+    task: Task,
+    form: Any,
+    name: str,
+    act: Callable[[dict[str, Any], Actor], object],
+    done: str,
+) -> HttpResponse:
+    """Call the step's action with the form's data: back to the task page with `done`, or the
+    page again with the form's errors and what was typed (422), nothing written."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data, Actor.from_request(request))
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("followup:detail", pk=task.pk)
+    context = _detail_context(request, task, **{name: form})
+    return render(request, "followup/detail.html", context, status=422)
+
+
 @login_required
 @require_POST
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Báo cáo tiến độ: a percentage, what was done, and evidence files."""
     task = _step(request, pk, "task.update")
+
+    def act(data: dict[str, Any], actor: Actor) -> object:
+        uploads = [Upload(item.name or "", item.read()) for item in data["evidence"]]
+        return actions.report_progress(
+            task, percent=data["percent"], note=data["note"], uploads=uploads, actor=actor
+        )
+
     form = ProgressForm(request.POST, request.FILES)
-    if form.is_valid():
-        uploads = [
-            actions.Upload(item.name or "", item.read()) for item in form.cleaned_data["evidence"]
-        ]
-        try:
-            actions.report_progress(
-                task, percent=form.cleaned_data["percent"], note=form.cleaned_data["note"],
-                uploads=uploads, actor=Actor.from_request(request),
-            )  # fmt: skip
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, _("Progress recorded."))
-            return redirect("followup:detail", pk=task.pk)
-    return render(
-        request, "followup/detail.html", _detail_context(request, task, progress=form), status=422
-    )
+    return _run_step(request, task, form, "progress", act, _("Progress recorded."))
 
 
 @login_required
@@ -197,39 +212,27 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def task_delegate(request: HttpRequest, pk: int) -> HttpResponse:
     """Giao tiếp: hand the task down to units directly below its lead organisation."""
     task = _step(request, pk, "task.assign")
+
+    def act(data: dict[str, Any], actor: Actor) -> object:
+        return actions.delegate(
+            task, list(data["assignees"]), deadline=data["deadline"], note=data["note"],
+            actor=actor,
+        )  # fmt: skip
+
     form = DelegateForm(request.POST, task=task)
-    if form.is_valid():
-        try:
-            actions.delegate(
-                task, list(form.cleaned_data["assignees"]), deadline=form.cleaned_data["deadline"],
-                note=form.cleaned_data["note"], actor=Actor.from_request(request),
-            )  # fmt: skip
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, _("The task was handed down."))
-            return redirect("followup:detail", pk=task.pk)
-    return render(
-        request, "followup/detail.html", _detail_context(request, task, delegate=form), status=422
-    )
+    return _run_step(request, task, form, "delegate", act, _("The task was handed down."))
 
 
 @login_required
 @require_POST
 def task_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Let a person by name see a confidential task."""
     task = _step(request, pk, "task.assign")
-    form = GrantForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.grant(task, form.cleaned_data["username"], actor=Actor.from_request(request))
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, _("Access granted."))
-            return redirect("followup:detail", pk=task.pk)
-    return render(
-        request, "followup/detail.html", _detail_context(request, task, grant=form), status=422
-    )
+
+    def act(data: dict[str, Any], actor: Actor) -> object:
+        return actions.grant(task, data["username"], actor=actor)
+
+    return _run_step(request, task, GrantForm(request.POST), "grant", act, _("Access granted."))
 
 
 @login_required
@@ -246,11 +249,7 @@ def evidence(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
         audit.record(
             Actor.from_request(request), "task.read", task, changes={"file": [None, item.name]}
         )
-    response = HttpResponse(content, content_type=item.content_type)
-    disposition = "inline" if item.content_type == "application/pdf" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(item.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(content, item.content_type, item.name)
 
 
 @login_required

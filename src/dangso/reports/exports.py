@@ -15,16 +15,15 @@ from typing import IO, Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from dangso.core.dates import format_date
+from dangso.core.printing import PARTY_HEADER, css_string, html_to_pdf
 from dangso.core.spreadsheets import cell, text_cell
 from dangso.core.text import nfc
-from dangso.documents.registers import PARTY_HEADER
 from dangso.orgs.choices import OrgKind
 from dangso.orgs.models import Organisation
 from dangso.reports.choices import IndicatorKind
@@ -171,8 +170,6 @@ def _signing(kind: str) -> str:
 
 def render_pdf(sheet: ReportSheet) -> bytes:
     """The report on A4 portrait, HD 36 layout."""
-    import weasyprint
-
     organisation = sheet.organisation
     symbol = organisation.short_name or organisation.code
     html = render_to_string(
@@ -201,20 +198,8 @@ def render_pdf(sheet: ReportSheet) -> bytes:
             ],
             "recipients": [f"- {nfc(sheet.parent_name)}," if sheet.parent_name else "", "- Lưu."],
             "signing": _signing(organisation.kind),
-            "footer_css": _css_string(f"{nfc(sheet.form_name)} — {sheet.period_label}"),
-            "page_label_css": _css_string(_("Page")),
+            "footer_css": css_string(f"{nfc(sheet.form_name)} — {sheet.period_label}"),
+            "page_label_css": css_string(_("Page")),
         },
     )
-    return weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()  # type: ignore[no-any-return]
-
-
-def _css_string(value: str) -> str:
-    """`value` as a quoted CSS string, safe inside the page's <style> element."""
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '\\"<>&' or ord(char) < 32 else char for char in value
-    )
-    return mark_safe(f'"{escaped}"')  # every special character is escaped above
-
-
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"report prints load no external resource ({url})")
+    return html_to_pdf(html)

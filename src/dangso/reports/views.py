@@ -23,6 +23,7 @@ from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.models import AuditEntry
+from dangso.core.responses import file_response
 from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
 from dangso.orgs.models import Organisation
 from dangso.reports import actions, exports, queries
@@ -412,14 +413,10 @@ def _respond(
         changes={"format": fmt, "period": sheet.period_label, "aggregate": sheet.aggregate},
     )  # fmt: skip
     if fmt == "pdf":
-        response = HttpResponse(exports.render_pdf(sheet), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
+        return file_response(exports.render_pdf(sheet), "application/pdf", f"{name}.pdf")
     out = io.BytesIO()
     exports.write_xlsx(sheet, out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return file_response(out.getvalue(), XLSX_CONTENT_TYPE, f"{name}.xlsx")
 
 
 def _parent_name(path: str, day: datetime.date) -> str:

@@ -1,0 +1,28 @@
+"""Printed forms: HTML templates rendered to PDF by WeasyPrint, with nothing loaded from
+outside (DESIGN rule 6: no base URL, and a fetcher that refuses every resource)."""
+
+from typing import Any
+
+from django.utils.safestring import mark_safe
+
+# The national emblem line of every Party document's header (HD 36-HD/VPTW).
+PARTY_HEADER = "ĐẢNG CỘNG SẢN VIỆT NAM"
+
+
+def css_string(value: str) -> str:
+    """`value` as a quoted CSS string, safe inside the page's <style> element (running
+    headers and footers are CSS `content`)."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '\\"<>&' or ord(char) < 32 else char for char in value
+    )
+    return mark_safe(f'"{escaped}"')  # every special character is escaped above
+
+
+def html_to_pdf(html: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()  # type: ignore[no-any-return]
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise ValueError(f"printed forms load no external resource ({url})")
