@@ -38,7 +38,8 @@ class Chart:
 
     @property
     def empty(self) -> bool:
-        return not any(value for series in self.series for value in series.values)
+        """Nothing to list (zeros are figures too: 0 of 5 tasks done is worth showing)."""
+        return not self.labels
 
     @property
     def height(self) -> int:

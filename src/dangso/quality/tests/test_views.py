@@ -79,7 +79,7 @@ def test_dashboard_query_count(sign_in, leader, tree, django_assert_max_num_quer
     for days in range(5):
         actions.snapshot_quality(TODAY - datetime.timedelta(days=days))
     client = sign_in(leader)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # + the unread notices
         assert client.get(reverse("quality:dashboard")).status_code == 200
 
 
@@ -150,7 +150,7 @@ def test_worklist_query_count(sign_in, officer, tree, django_assert_max_num_quer
         MemberFactory(organisation=tree["a1" if index % 2 else "a2"], phone="12345", cccd=None)
     actions.check_members()
     client = sign_in(officer)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # + the unread notices
         response = client.get(reverse("quality:worklist"))
     assert len(response.context["items"]) == views.WORKLIST_PAGE
 
@@ -298,6 +298,6 @@ def test_duplicates_query_count(sign_in, tree, django_assert_max_num_queries):
         twins(tree["a1"], tree["a2"], date_of_birth=datetime.date(1970, 1, day))
     actions.find_duplicates()
     client = sign_in(RoleFactory(organisation=tree["a"], role=Role.ORGANISATION).user)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # + the unread notices
         response = client.get(reverse("quality:duplicates"))
     assert len(response.context["cards"]) == 12
