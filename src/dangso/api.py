@@ -19,6 +19,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from dangso.accounts.api_auth import TokenAuth, VerifiedSessionAuth
 from dangso.documents.api import router as documents_router
 from dangso.followup.api import router as followup_router
+from dangso.handbook.api import router as handbook_router
+from dangso.meetings.api import router as meetings_router
 from dangso.members.api import router as members_router
 from dangso.orgs.api import router as orgs_router
 from dangso.reports.api import router as reports_router
@@ -39,6 +41,8 @@ api.add_router("/members/", members_router, tags=["members"])
 api.add_router("/documents/", documents_router, tags=["documents"])
 api.add_router("/tasks/", followup_router, tags=["tasks"])
 api.add_router("/reports/", reports_router, tags=["reports"])
+api.add_router("/handbook/", handbook_router, tags=["handbook"])
+api.add_router("/meetings/", meetings_router, tags=["meetings"])
 
 
 def _invalid(request: HttpRequest, errors: Mapping[str, Sequence[str]]) -> HttpResponse:

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "dangso.documents",
     "dangso.reports",
     "dangso.followup",
+    "dangso.handbook",
+    "dangso.meetings",
 ]
 
 MIDDLEWARE = [
@@ -224,3 +226,12 @@ DEFAULT_FROM_EMAIL = env_str("DANGSO_EMAIL_FROM", "dangso@localhost")
 DANGSO_BASE_URL = env_str("DANGSO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Days before a task's deadline when its handlers are reminded.
 DANGSO_TASK_REMIND_DAYS = env_int("DANGSO_TASK_REMIND_DAYS", 3, minimum=0)
+
+# Cell meetings (Hướng dẫn 42-HD/BTCTW): materials on the handbook at least this many hours
+# before the meeting; a meeting lasts at least this many minutes (with a thematic session, the
+# second figure).
+DANGSO_MEETING_MATERIALS_HOURS = env_int("DANGSO_MEETING_MATERIALS_HOURS", 24, minimum=0)
+DANGSO_MEETING_MIN_MINUTES = env_int("DANGSO_MEETING_MIN_MINUTES", 90, minimum=0)
+DANGSO_MEETING_THEMATIC_MIN_MINUTES = env_int("DANGSO_MEETING_THEMATIC_MIN_MINUTES", 120, minimum=0)
+# Handbook activation codes stay valid this many days.
+DANGSO_ACTIVATION_DAYS = env_int("DANGSO_ACTIVATION_DAYS", 30, minimum=1)

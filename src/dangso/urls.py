@@ -16,6 +16,8 @@ urlpatterns = [
     path("documents/", include("dangso.documents.urls")),
     path("tasks/", include("dangso.followup.urls")),
     path("reports/", include("dangso.reports.urls")),
+    path("handbook/", include("dangso.handbook.urls")),
+    path("meetings/", include("dangso.meetings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -24,6 +24,12 @@ class Capability(models.TextChoices):
     REPORT_DESIGN = "report.design", _("Define report forms and open reporting periods")
     REPORT_SUBMIT = "report.submit", _("Fill and submit reports")
     REPORT_APPROVE = "report.approve", _("Approve or return reports")
+    MEETING_VIEW = "meeting.view", _("See cell meetings and attendance")
+    MEETING_MANAGE = "meeting.manage", _("Schedule and run cell meetings, keep minutes")
+    PORTAL_PUBLISH = "portal.publish", _("Publish documents and study campaigns to members")
+    PORTAL_SUPPORT = "portal.support", _(
+        "Activate members' handbook accounts, answer them, approve their corrections"
+    )
 
 
 class Role(models.TextChoices):
@@ -42,24 +48,28 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset(
         {C.ORG_VIEW, C.DOC_VIEW, C.DOC_ASSIGN, C.DOC_DRAFT, C.DOC_SIGN}
         | {C.TASK_VIEW, C.TASK_ASSIGN, C.TASK_UPDATE, C.REPORT_VIEW, C.REPORT_APPROVE}
+        | {C.MEETING_VIEW}
     ),
     Role.OFFICE: frozenset(
         {C.ORG_VIEW, C.DOC_VIEW, C.DOC_REGISTER, C.DOC_DRAFT}
         | {C.TASK_VIEW, C.TASK_ASSIGN, C.TASK_UPDATE}
         | {C.REPORT_VIEW, C.REPORT_DESIGN, C.REPORT_SUBMIT}
+        | {C.MEETING_VIEW, C.PORTAL_PUBLISH}
     ),
     Role.ORGANISATION: frozenset(
         {C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.MEMBER_EVENT, C.DOC_VIEW, C.DOC_DRAFT}
         | {C.TASK_VIEW, C.TASK_UPDATE, C.REPORT_VIEW, C.REPORT_SUBMIT}
+        | {C.MEETING_VIEW, C.PORTAL_PUBLISH, C.PORTAL_SUPPORT}
     ),
     # Quy chế 08-QC/TW: inspection committees at all levels read the follow-up data.
     Role.INSPECTION: frozenset(
         {C.ORG_VIEW, C.MEMBER_VIEW, C.AUDIT_VIEW, C.DOC_VIEW, C.DOC_DRAFT}
-        | {C.TASK_VIEW, C.REPORT_VIEW}
+        | {C.TASK_VIEW, C.REPORT_VIEW, C.MEETING_VIEW}
     ),
     Role.CELL_SECRETARY: frozenset(
         {C.ORG_VIEW, C.MEMBER_VIEW, C.MEMBER_EDIT, C.DOC_VIEW, C.DOC_REGISTER, C.DOC_DRAFT}
         | {C.TASK_VIEW, C.TASK_UPDATE, C.REPORT_VIEW, C.REPORT_SUBMIT}
+        | {C.MEETING_VIEW, C.MEETING_MANAGE, C.PORTAL_PUBLISH, C.PORTAL_SUPPORT}
     ),
     Role.MEMBER: frozenset(),
 }
