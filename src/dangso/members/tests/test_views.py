@@ -297,7 +297,7 @@ def test_detail_shows_the_record_and_logs_the_read(web, duc, officer):
 
 def test_detail_query_count(web, duc, django_assert_max_num_queries):
     web.post(reverse("members:edit", args=[duc.pk]), _form_data(duc, phone="0987654321"))
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = web.get(reverse("members:detail", args=[duc.pk]))
     assert len(response.context["history"]) == 1
 
