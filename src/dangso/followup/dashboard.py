@@ -165,7 +165,17 @@ def member_context(user: Any, node: Organisation) -> dict[str, Any]:
                        "political_theory", dict(TheoryLevel.choices)),
     ]  # fmt: skip
     quality = _quality(user, node)
-    return {"node": node, "stats": stats, "member_charts": charts, "quality": quality}
+    from dangso.handbook.study import usage
+
+    handbook_total, handbook_children = usage(node, today)
+    return {
+        "node": node,
+        "stats": stats,
+        "member_charts": charts,
+        "quality": quality,
+        "usage": handbook_total,
+        "usage_children": handbook_children,
+    }
 
 
 def _grouped_chart(chart_id: str, title: str, members: Any, field: str, labels: dict[str, Any],

@@ -208,6 +208,15 @@ class Thread(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def field_label(self) -> str:
+        """The name of the record's field a correction asks to change."""
+        if not self.field:
+            return ""
+        from dangso.members.models import Member
+
+        return str(Member._meta.get_field(self.field).verbose_name)
+
 
 class Message(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")

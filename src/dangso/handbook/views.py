@@ -7,16 +7,52 @@ record, what their cell and the organisations above it published, their own stud
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, OuterRef, When
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
-from dangso.handbook import library
-from dangso.handbook.models import Thread
-from dangso.handbook.portal import member_view
+from dangso.accounts.scope import can, restrict
+from dangso.core.audit import Actor
+from dangso.core.forms import show_errors
+from dangso.core.responses import file_response
+from dangso.documents import files
+from dangso.documents.actions import Upload
+from dangso.handbook import actions, library
+from dangso.handbook import study as study_queries
+from dangso.handbook.choices import ThreadStatus
+from dangso.handbook.forms import (
+    ActivateForm,
+    CampaignForm,
+    DecisionForm,
+    LibraryFilterForm,
+    PublishForm,
+    ReflectionForm,
+    ReplyForm,
+    ThreadForm,
+)
+from dangso.handbook.models import (
+    Publication,
+    ReadingMark,
+    StudyCampaign,
+    StudyRecord,
+    Thread,
+)
+from dangso.handbook.portal import PORTAL_STATUSES, member_view
+from dangso.members.models import Member
+from dangso.orgs.models import Organisation
 
 
 @member_view
@@ -31,8 +67,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "handbook/home.html",
         {
             "member": member,
-            "events": member.events.select_related("from_organisation", "to_organisation")
-            .order_by("-date", "-pk")[:10],
+            "events": member.events.select_related("from_organisation", "to_organisation").order_by(
+                "-date", "-pk"
+            )[:10],
             "meetings": upcoming_for_member(member)[:3],
             "documents": library.new_for(member)[:5],
             "answers": Thread.objects.filter(member=member, member_unread=True)[:5],
@@ -66,8 +103,11 @@ def manifest(request: HttpRequest) -> JsonResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served under /handbook/ so that it controls the portal's pages."""
     offline = reverse("handbook:offline")
-    script = render(request, "handbook/sw.js", {"offline_url": json.dumps(offline),
-                    "static_urls": json.dumps(_shell())}).content  # fmt: skip
+    script = render(
+        request,
+        "handbook/sw.js",
+        {"offline_url": json.dumps(offline), "static_urls": json.dumps(_shell())},
+    ).content
     response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("handbook:home")
     response["Cache-Control"] = "no-cache"
@@ -89,3 +129,399 @@ def _shell() -> list[str]:
 def offline(request: HttpRequest) -> HttpResponse:
     """What the service worker shows for a page that is not saved, when the phone is offline."""
     return render(request, "handbook/offline.html")
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+def activate_view(request: HttpRequest) -> HttpResponse:
+    """Kích hoạt tài khoản: the member's number, the code from the secretary, a new password.
+    The same page sets a new password when the secretary gives a new code."""
+    form = ActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = actions.activate(
+                data["number"],
+                data["code"],
+                data["password"],
+                address=Actor.from_request(request).address,
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your handbook account is ready."))
+            return redirect("handbook:home")
+    return render(request, "handbook/activate.html", {"form": form})
+
+
+# --- library ------------------------------------------------------------------------------
+
+
+@member_view
+def library_view(request: HttpRequest) -> HttpResponse:
+    """Thư viện: what the member's cell and the organisations above it published."""
+    member = request.member  # type: ignore[attr-defined]
+    form = LibraryFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    publications = library.filtered(
+        member, text=data.get("q") or "", kind=data.get("kind") or "", only=data.get("only") or ""
+    )
+    page = Paginator(publications, 20).get_page(request.GET.get("page"))
+    template = "handbook/_library_rows.html" if request.htmx else "handbook/library.html"  # type: ignore[attr-defined]
+    response = render(request, template, {"form": form, "page": page})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _publication(request: HttpRequest, pk: int) -> Publication:
+    member = request.member  # type: ignore[attr-defined]
+    return get_object_or_404(library.with_marks(library.visible_to(member), member), pk=pk)
+
+
+@member_view
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
+    """A library document, its PDF shown in the page; opening it marks it read."""
+    item = _publication(request, pk)
+    actions.mark(request.member, item, read=True)  # type: ignore[attr-defined]
+    return render(request, "handbook/publication.html", {"item": item})
+
+
+@xframe_options_sameorigin
+@member_view
+def publication_file(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _publication(request, pk)
+    if not item.file_storage_name:
+        raise Http404
+    try:
+        content = actions.publication_bytes(item)
+    except files.IntegrityFailure as failure:
+        return HttpResponse(failure.message, status=409, content_type="text/plain; charset=utf-8")
+    return file_response(content, item.content_type, item.file_name)
+
+
+@member_view
+@require_POST
+def publication_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bookmark or un-bookmark, mark read or unread."""
+    item = _publication(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    what = request.POST.get("do", "")
+    if what == "bookmark":
+        actions.mark(member, item, bookmarked=True)
+    elif what == "unbookmark":
+        actions.mark(member, item, bookmarked=False)
+    elif what == "unread":
+        ReadingMark.objects.filter(member=member, publication=item).update(read_at=None)
+    else:
+        return HttpResponse(_("Unknown action."), status=400)
+    return redirect("handbook:publication", pk=item.pk)
+
+
+# --- study --------------------------------------------------------------------------------
+
+
+def _campaigns_for(member: Any) -> Any:
+    from dangso.handbook.portal import visible_paths
+
+    mine = StudyRecord.objects.filter(campaign=OuterRef("pk"), member=member)
+    return (
+        StudyCampaign.objects.filter(organisation__path__in=visible_paths(member))
+        .annotate(done=Exists(mine))
+        .select_related("organisation")
+    )
+
+
+@member_view
+def study(request: HttpRequest) -> HttpResponse:
+    """Học tập nghị quyết: the member's campaigns, open first."""
+    campaigns = _campaigns_for(request.member).order_by("done", "deadline")  # type: ignore[attr-defined]
+    return render(
+        request, "handbook/study.html", {"campaigns": campaigns, "today": timezone.localdate()}
+    )
+
+
+@member_view
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """One campaign: its materials, and the member's reflection to hand in."""
+    member = request.member  # type: ignore[attr-defined]
+    item = get_object_or_404(_campaigns_for(member), pk=pk)
+    record = StudyRecord.objects.filter(campaign=item, member=member).first()
+    form = ReflectionForm(
+        request.POST or None, initial={"reflection": record.reflection if record else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.complete_study(
+                item,
+                member,
+                reflection=form.cleaned_data["reflection"],
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Your study is recorded as done."))
+            return redirect("handbook:campaign", pk=item.pk)
+    materials = library.with_marks(item.materials.all(), member)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "handbook/campaign.html",
+        {"campaign": item, "record": record, "form": form, "materials": materials},
+        status=status,
+    )
+
+
+# --- the two-way channel ------------------------------------------------------------------
+
+
+@member_view
+def threads(request: HttpRequest) -> HttpResponse:
+    """Hỏi đáp, kiến nghị: the member's own conversations with the cell committee."""
+    mine = Thread.objects.filter(member=request.member)  # type: ignore[attr-defined]
+    return render(request, "handbook/threads.html", {"threads": mine, "form": ThreadForm()})
+
+
+@member_view
+def thread_new(request: HttpRequest) -> HttpResponse:
+    form = ThreadForm(request.POST or None, initial={"kind": request.GET.get("kind", "question")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = actions.open_thread(
+                request.member,
+                form.cleaned_data,  # type: ignore[attr-defined]
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Sent to your cell committee."))
+            return redirect("handbook:thread", pk=item.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "handbook/thread_new.html", {"form": form}, status=status)
+
+
+@member_view
+def thread(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Thread.objects.filter(member=request.member), pk=pk)  # type: ignore[attr-defined]
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.write(
+                item,
+                form.cleaned_data["body"],
+                actor=Actor.from_request(request),
+                from_committee=False,
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            return redirect("handbook:thread", pk=item.pk)
+    if item.member_unread:
+        Thread.objects.filter(pk=item.pk).update(member_unread=False)
+    return render(
+        request,
+        "handbook/thread.html",
+        {"thread": item, "form": form, "messages_list": item.messages.all()},
+    )
+
+
+# --- the committee's pages ----------------------------------------------------------------
+
+
+def _require(request: HttpRequest, capability: str) -> None:
+    if not can(request.user, capability):
+        raise PermissionDenied
+
+
+def _cell(request: HttpRequest, pk: Any, capability: str) -> Organisation:
+    cells = restrict(Organisation.objects.active().cells(), request.user, capability)
+    if pk:
+        try:
+            return get_object_or_404(cells, pk=int(pk))
+        except (TypeError, ValueError):
+            raise Http404 from None
+    first = cells.order_by("path").first()
+    if first is None:
+        raise PermissionDenied
+    return first
+
+
+@login_required
+def accounts_view(request: HttpRequest) -> HttpResponse:
+    """Tài khoản Sổ tay of a cell: who is activated and when they last came; activation codes
+    for the chosen members, printed on a sheet to hand out."""
+    _require(request, "portal.support")
+    cell = _cell(request, request.GET.get("cell") or request.POST.get("cell"), "portal.support")
+    members = list(
+        Member.objects.filter(organisation=cell, status__in=PORTAL_STATUSES)
+        .select_related("handbook_account")
+        .order_by("sort_key")
+    )
+    if request.method == "POST":
+        chosen = [m for m in members if str(m.pk) in request.POST.getlist("members")]
+        try:
+            issued = actions.issue_codes(chosen, actor=Actor.from_request(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return render(
+                request,
+                "handbook/code_sheet.html",
+                {
+                    "cell": cell,
+                    "issued": issued,
+                    "activate_url": request.build_absolute_uri(reverse("handbook:activate")),
+                },
+            )
+    cells = restrict(
+        Organisation.objects.active().cells(), request.user, "portal.support"
+    ).order_by("path")
+    return render(
+        request, "handbook/accounts.html", {"cell": cell, "members": members, "cells": cells[:300]}
+    )
+
+
+@login_required
+def publish_view(request: HttpRequest) -> HttpResponse:
+    """Đăng tài liệu: a document of the platform, or a file, to the library of the members
+    of an organisation's subtree; the list of what was published, with withdrawal."""
+    _require(request, "portal.publish")
+    form = PublishForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and request.POST.get("withdraw"):
+        item = get_object_or_404(
+            restrict(Publication.objects.all(), request.user, "portal.publish"),
+            pk=request.POST["withdraw"],
+        )
+        actions.withdraw(item, actor=Actor.from_request(request))
+        messages.success(request, _("The document was withdrawn from the library."))
+        return redirect("handbook:publish")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("upload")
+        try:
+            actions.publish(
+                data,
+                organisation=data["organisation"],
+                document=data.get("document"),
+                upload=Upload(upload.name or "", upload.read()) if upload else None,
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Published to the members' library."))
+            return redirect("handbook:publish")
+    published = restrict(
+        Publication.objects.filter(withdrawn_at__isnull=True), request.user, "portal.publish"
+    ).select_related("organisation")[:100]
+    return render(request, "handbook/publish.html", {"form": form, "published": published})
+
+
+@login_required
+def campaigns_view(request: HttpRequest) -> HttpResponse:
+    """Học tập nghị quyết, the committee's side: open a campaign; see completion of each."""
+    _require(request, "portal.publish")
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = actions.open_campaign(
+                data,
+                organisation=data["organisation"],
+                materials=data["materials"],
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, _("The study campaign is open."))
+            return redirect("handbook:campaign_progress", pk=item.pk)
+    campaigns = restrict(
+        StudyCampaign.objects.all(), request.user, "portal.publish"
+    ).select_related("organisation")
+    return render(request, "handbook/campaigns.html", {"form": form, "campaigns": campaigns[:100]})
+
+
+@login_required
+def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Completion of a campaign per cell, and per member of a chosen cell, with reflections."""
+    _require(request, "portal.publish")
+    item = get_object_or_404(
+        restrict(
+            StudyCampaign.objects.select_related("organisation"), request.user, "portal.publish"
+        ),
+        pk=pk,
+    )
+    cells = study_queries.completion_by_cell(item)
+    chosen = request.GET.get("cell")
+    roster = None
+    if chosen:
+        cell = get_object_or_404(
+            Organisation.objects.filter(path__startswith=item.organisation.path), pk=chosen
+        )
+        roster = study_queries.roster(item, cell)
+    return render(
+        request,
+        "handbook/campaign_progress.html",
+        {"campaign": item, "cells": cells, "roster": roster, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def committee_threads(request: HttpRequest) -> HttpResponse:
+    """Members' questions, opinions, requests and corrections, waiting ones first."""
+    _require(request, "portal.support")
+    waiting = restrict(
+        Thread.objects.select_related("member", "cell"), request.user, "portal.support"
+    )
+    status_order = Case(When(status=ThreadStatus.OPEN, then=0), default=1)
+    return render(
+        request,
+        "handbook/committee_threads.html",
+        {"threads": waiting.order_by(status_order, "-updated_at")[:200]},
+    )
+
+
+@login_required
+def committee_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer a member; approve or refuse a correction of their record."""
+    _require(request, "portal.support")
+    item = get_object_or_404(
+        restrict(Thread.objects.select_related("member", "cell"), request.user, "portal.support"),
+        pk=pk,
+    )
+    reply = ReplyForm(request.POST if request.POST.get("do") == "reply" else None)
+    decision = DecisionForm(request.POST if request.POST.get("do") == "decide" else None)
+    actor = Actor.from_request(request)
+    try:
+        if reply.is_bound and reply.is_valid():
+            actions.write(item, reply.cleaned_data["body"], actor=actor, from_committee=True)
+            return redirect("handbook:committee_thread", pk=item.pk)
+        if decision.is_bound and decision.is_valid():
+            actions.decide_correction(
+                item,
+                approve=decision.cleaned_data["decision"] == "approve",
+                note=decision.cleaned_data["note"],
+                actor=actor,
+            )
+            messages.success(request, _("Decision recorded."))
+            return redirect("handbook:committee_thread", pk=item.pk)
+    except ValidationError as error:
+        show_errors(decision if decision.is_bound else reply, error)
+    current = getattr(item.member, item.field, "") if item.field else ""
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "handbook/committee_thread.html",
+        {
+            "thread": item,
+            "reply": reply,
+            "decision": decision,
+            "current_value": current,
+            "messages_list": item.messages.all(),
+        },
+        status=status,
+    )

@@ -85,6 +85,11 @@ def _chart(rows: list[tuple[Any, int]]) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Tổng quan: figures of the members in scope, or a welcome for everyone else."""
     user = cast(User, request.user)  # signed in: login_required
+    if not can(user, "org.view"):
+        from dangso.handbook.portal import portal_member
+
+        if portal_member(request) is not None:  # a member: their handbook is their home
+            return redirect("handbook:home")
     context: dict[str, Any] = {
         "roles": RoleAssignment.objects.filter(user=user)
         .select_related("organisation")
