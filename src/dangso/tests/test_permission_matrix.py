@@ -307,6 +307,40 @@ ENDPOINTS = [
         api=True,
         payload={"reason": "Thiếu số liệu"},
     ),
+    Endpoint("handbook:accounts", role="cell_secretary", lists=True),
+    Endpoint(
+        "handbook:accounts",
+        "post",
+        role="cell_secretary",
+        lists=True,
+        payload={"cell": "{cell}", "members": ["{member}"]},
+    ),
+    Endpoint("handbook:publish", role="office", lists=True),
+    Endpoint(
+        "handbook:publish",
+        "post",
+        role="office",
+        lists=True,
+        payload={"organisation": "{commune}", "kind": "notice", "title": "Thông báo"},
+    ),
+    Endpoint("handbook:campaigns", role="office", lists=True),
+    Endpoint(
+        "handbook:campaigns",
+        "post",
+        role="office",
+        lists=True,
+        payload={"organisation": "{commune}", "title": "Học tập", "deadline": "01/01/2030"},
+    ),
+    Endpoint("handbook:campaign_progress", role="office", target="campaign"),
+    Endpoint("handbook:committee_threads", role="cell_secretary", lists=True),
+    Endpoint("handbook:committee_thread", role="cell_secretary", target="thread"),
+    Endpoint(
+        "handbook:committee_thread",
+        "post",
+        role="cell_secretary",
+        target="thread",
+        payload={"do": "reply", "body": "Đã nhận."},
+    ),
     Endpoint("api:list_documents", role="office", api=True, lists=True),
     Endpoint("api:get_inbox", role="office", api=True, lists=True),
     Endpoint("api:list_types", role="office", api=True, lists=True),
@@ -418,6 +452,7 @@ def world(tree, settings, tmp_path):
         **_documents(tree["a"]),
         **_tasks(tree),
         **_reports(tree),
+        **_handbook(tree, target),
     }  # fmt: skip
 
 
@@ -461,6 +496,29 @@ def _tasks(tree):
         uploads=[task_actions.Upload("minh-chung.pdf", pdf_bytes(SECRET_NAME))],
     )  # fmt: skip
     return {"task": cell_task, "evidence": update.evidence.get()}
+
+
+def _handbook(tree, member):
+    """A study campaign of commune A, and the secret member's question to cell a1's
+    committee."""
+    from dangso.documents.actions import Upload
+    from dangso.handbook import actions as handbook_actions
+    from dangso.testing.documents import pdf_bytes
+
+    actor = Actor.system("test")
+    material = handbook_actions.publish(
+        {"title": "Nghị quyết Đại hội", "kind": "resolution"}, organisation=tree["a"],
+        actor=actor, upload=Upload("nq.pdf", pdf_bytes("Nghị quyết")),
+    )  # fmt: skip
+    campaign = handbook_actions.open_campaign(
+        {"title": "Học tập Nghị quyết", "deadline": TODAY + datetime.timedelta(days=30)},
+        organisation=tree["a"], materials=[material], actor=actor,
+    )  # fmt: skip
+    thread = handbook_actions.open_thread(
+        member, {"kind": "question", "subject": "Hỏi về đảng phí", "body": SECRET_NAME},
+        actor=actor,
+    )  # fmt: skip
+    return {"campaign": campaign, "thread": thread, "member_record": member}
 
 
 def _reports(tree):
@@ -569,6 +627,7 @@ def _placeholder(value) -> bool:
 def _state():
     from dangso.documents.models import Assignment, Attachment, Document, Grant, IssuingBody
     from dangso.followup.models import Programme, ProgressUpdate, Task, TaskGrant
+    from dangso.handbook.models import ActivationCode, Message, Publication, StudyCampaign
     from dangso.imports.models import MemberImport
     from dangso.reports.models import NodeApproval, ReportForm, Submission, SubmissionValue
 
@@ -598,6 +657,10 @@ def _state():
             SubmissionValue.objects.values_list("submission_id", "indicator_id", "number", "text")
         ),
         NodeApproval.objects.count(),
+        ActivationCode.objects.count(),
+        sorted(Publication.objects.values_list("organisation_id", "title", "withdrawn_at")),
+        StudyCampaign.objects.count(),
+        Message.objects.count(),
     )
 
 
