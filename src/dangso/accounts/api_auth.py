@@ -16,7 +16,7 @@ from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
 from dangso.accounts.actions import user_for_token
-from dangso.accounts.middleware import needs_second_factor
+from dangso.accounts.middleware import needs_code
 from dangso.accounts.scope import restrict, scope_paths
 
 M = TypeVar("M", bound=Model)
@@ -54,7 +54,7 @@ class VerifiedSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
-        if not user.is_authenticated or not user.is_active or needs_second_factor(user):
+        if not user.is_authenticated or not user.is_active or needs_code(request):
             return None
         return user
 

@@ -20,6 +20,23 @@ def needs_second_factor(user) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
+# Set at sign-in for a person who chose to add an authenticator (members may; officials whose
+# roles read member records must): from then on their sign-in needs its code too.
+OPTED_IN_SESSION_KEY = "dangso_totp_enrolled"
+
+
+def needs_code(request: HttpRequest) -> bool:
+    """Whether this session must still give the authenticator code."""
+    user = request.user
+    if needs_second_factor(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and request.session.get(OPTED_IN_SESSION_KEY)
+        and not user.is_verified()  # type: ignore[union-attr]
+    )
+
+
 class MfaRequiredMiddleware:
     """Sends a user whose roles read member records to the TOTP step until it is done.
 
@@ -31,7 +48,7 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(_OPEN_PREFIXES) or not needs_second_factor(request.user):
+        if request.path.startswith(_OPEN_PREFIXES) or not needs_code(request):
             return self.get_response(request)
         allowed = {
             reverse("accounts:mfa"),

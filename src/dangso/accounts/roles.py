@@ -27,8 +27,9 @@ class Capability(models.TextChoices):
     MEETING_VIEW = "meeting.view", _("See cell meetings and attendance")
     MEETING_MANAGE = "meeting.manage", _("Schedule and run cell meetings, keep minutes")
     PORTAL_PUBLISH = "portal.publish", _("Publish documents and study campaigns to members")
-    PORTAL_SUPPORT = "portal.support", _(
-        "Activate members' handbook accounts, answer them, approve their corrections"
+    PORTAL_SUPPORT = (
+        "portal.support",
+        _("Activate members' handbook accounts, answer them, approve their corrections"),
     )
 
 

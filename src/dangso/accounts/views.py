@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangso.accounts import actions
 from dangso.accounts.forms import LoginForm, TokenForm
+from dangso.accounts.middleware import OPTED_IN_SESSION_KEY
 from dangso.core import audit
 from dangso.core.audit import Actor
 
@@ -33,6 +34,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.user is not None
         login(request, form.user)
+        if TOTPDevice.objects.filter(user=form.user, confirmed=True).exists():
+            request.session[OPTED_IN_SESSION_KEY] = True
         actions.record_login(form.user, Actor.from_request(request))
         return redirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})

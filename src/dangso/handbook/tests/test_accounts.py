@@ -142,3 +142,23 @@ def test_exempt_members_get_no_code_and_other_cells_are_out_of_reach(
         secretary_client.get(reverse("handbook:accounts"), {"cell": tree["b1"].pk}).status_code
         == 404
     )
+
+
+def test_a_member_may_add_an_authenticator_and_is_then_asked_for_its_code(people, member_client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dangso.testing.browser import totp_code
+
+    member = people["member"]
+    member.refresh_from_db()
+    # Without an authenticator, the password is enough.
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": member.cccd, "password": PASSWORD})
+    assert client.get(reverse("handbook:home")).status_code == 200
+    device = TOTPDevice.objects.create(user=member.user, name="điện thoại", confirmed=True)
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": member.cccd, "password": PASSWORD})
+    asked = client.get(reverse("handbook:home"))
+    assert asked.status_code == 302 and asked.url.startswith(reverse("accounts:mfa"))
+    client.post(reverse("accounts:mfa"), {"token": totp_code(device)})
+    assert client.get(reverse("handbook:home")).status_code == 200
