@@ -237,3 +237,41 @@ def test_the_app_installs(client):
     worker = client.get(reverse("handbook:service_worker"))
     assert worker["Content-Type"].startswith("application/javascript")
     assert b"dangso-saved" in worker.content and b"/handbook/offline/" in worker.content
+
+
+def test_api_for_the_members_own_apps(people, tree, token_client):
+    from dangso.handbook.tests.conftest import activated
+
+    activated(people["member"], people["secretary"])
+    activated(people["other"], people["secretary"])
+    people["member"].refresh_from_db()
+    people["other"].refresh_from_db()
+    item = _publish(tree["a"], people["office"], "Nghị quyết của Đảng ủy xã")
+    api = token_client(people["member"].user)
+    assert api.get("/api/v1/handbook/me").json()["card_number"] == "12345678"
+    listing = api.get("/api/v1/handbook/library", {"q": "dang uy"}).json()
+    assert [row["id"] for row in listing["items"]] == [item.pk]
+    assert api.get(f"/api/v1/handbook/library/{item.pk}").json()["is_read"] is True
+    bad = api.post(
+        "/api/v1/handbook/threads",
+        {"kind": "nonsense", "body": ""},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and "kind" in bad.json()["errors"]
+    made = api.post(
+        "/api/v1/handbook/threads",
+        {"kind": "question", "subject": "Hỏi", "body": "Khi nào họp?"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    other = token_client(people["other"].user)
+    assert other.get(f"/api/v1/handbook/library/{item.pk}").status_code == 404
+    assert (
+        other.post(
+            f"/api/v1/handbook/threads/{made.json()['id']}",
+            {"body": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert token_client(people["office"]).get("/api/v1/handbook/me").status_code == 403
