@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from dangso.documents.demo import load_document_demo
 from dangso.followup.demo import load_followup_demo
+from dangso.handbook.demo import load_handbook_demo
 from dangso.members.choices import MemberStatus
 from dangso.members.demo import DEFAULT_MEMBERS, DEFAULT_SEED, demo_logins, has_data, load_demo
 from dangso.reports.demo import load_report_demo
@@ -92,6 +93,11 @@ class Command(BaseCommand):
                     "expected": reports.expected,
                     "form": reports.form.name,
                 }
+            )
+            handbook = load_handbook_demo(seed=options["seed"])
+            self.stdout.write(
+                _("%(accounts)s handbook accounts, %(documents)s documents in the library.")
+                % {"accounts": handbook.accounts, "documents": handbook.publications}
             )
             tasks = load_followup_demo(seed=options["seed"])
             self.stdout.write(
