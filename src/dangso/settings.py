@@ -240,3 +240,8 @@ DANGSO_MEETING_MIN_MINUTES = env_int("DANGSO_MEETING_MIN_MINUTES", 90, minimum=0
 DANGSO_MEETING_THEMATIC_MIN_MINUTES = env_int("DANGSO_MEETING_THEMATIC_MIN_MINUTES", 120, minimum=0)
 # Handbook activation codes stay valid this many days.
 DANGSO_ACTIVATION_DAYS = env_int("DANGSO_ACTIVATION_DAYS", 30, minimum=1)
+# The electronic party card (handbook.card): the platform's Ed25519 signing key (empty: under
+# VAR_DIR/card/), how long a card is valid, how long the published revocation list is cached.
+DANGSO_CARD_KEY_FILE = env_str("DANGSO_CARD_KEY_FILE", "")
+DANGSO_CARD_VALID_DAYS = env_int("DANGSO_CARD_VALID_DAYS", 365, minimum=1)
+DANGSO_CARD_REVOCATIONS_SECONDS = env_int("DANGSO_CARD_REVOCATIONS_SECONDS", 300, minimum=0)

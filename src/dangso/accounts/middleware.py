@@ -33,7 +33,7 @@ def needs_code(request: HttpRequest) -> bool:
     return bool(
         user.is_authenticated
         and request.session.get(OPTED_IN_SESSION_KEY)
-        and not user.is_verified()  # type: ignore[union-attr]
+        and not user.is_verified()  # type: ignore[union-attr, attr-defined]
     )
 
 

@@ -345,7 +345,7 @@ def open_campaign(
             title=title,
             description=nfc(str(data.get("description") or "")).strip(),
             opens_on=opens_on,
-            deadline=deadline,
+            deadline=deadline,  # type: ignore[misc]  # a date: checked above
             reflection_required=bool(data.get("reflection_required", True)),
             created_by_id=actor.user_id,
         )

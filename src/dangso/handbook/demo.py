@@ -59,7 +59,10 @@ def load_handbook_demo(seed: int = 204) -> HandbookDemoSummary:
     # The demo member signs in with the demo password (no code needed); a third of the cell
     # has activated too, some of them recently.
     MemberAccount.objects.create(
-        member=member, user=member.user, activated_at=now, last_seen=timezone.localdate()
+        member=member,
+        user=member.user,  # type: ignore[misc]  # the demo member is linked to "dangvien"
+        activated_at=now,
+        last_seen=timezone.localdate(),
     )
     published = [
         actions.publish(

@@ -21,6 +21,10 @@ def _field(form: forms.BaseForm, name: str) -> Any:
     return form.fields[name]
 
 
+def _verbose_name(field: str) -> Any:
+    return getattr(Member._meta.get_field(field), "verbose_name", field)
+
+
 class ActivateForm(forms.Form):
     number = forms.CharField(
         label=_("CCCD or party card number"),
@@ -80,7 +84,7 @@ class ThreadForm(forms.Form):
         required=False,
         choices=[
             ("", "—"),
-            *((name, Member._meta.get_field(name).verbose_name) for name in CORRECTABLE_FIELDS),
+            *((name, _verbose_name(name)) for name in CORRECTABLE_FIELDS),
         ],
     )
     requested_value = forms.CharField(label=_("Correct value"), required=False, max_length=255)

@@ -30,7 +30,7 @@ def with_marks(publications: QuerySet[Publication], member: Member) -> QuerySet[
 
 def new_for(member: Member) -> QuerySet[Publication]:
     """Unread documents, newest first."""
-    return with_marks(visible_to(member), member).filter(is_read=False)
+    return with_marks(visible_to(member), member).filter(is_read=False)  # type: ignore[misc]
 
 
 def search(publications: QuerySet[Publication], text: str) -> QuerySet[Publication]:
@@ -49,7 +49,7 @@ def filtered(
     if kind:
         publications = publications.filter(kind=kind)
     if only == "unread":
-        publications = publications.filter(is_read=False)
+        publications = publications.filter(is_read=False)  # type: ignore[misc]
     elif only == "bookmarked":
-        publications = publications.filter(is_bookmarked=True)
+        publications = publications.filter(is_bookmarked=True)  # type: ignore[misc]
     return publications

@@ -215,7 +215,7 @@ class Thread(models.Model):
             return ""
         from dangso.members.models import Member
 
-        return str(Member._meta.get_field(self.field).verbose_name)
+        return str(getattr(Member._meta.get_field(self.field), "verbose_name", self.field))
 
 
 class Message(models.Model):

@@ -27,9 +27,8 @@ def portal_member(request: HttpRequest) -> Member | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    cached = getattr(request, "_portal_member", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request, "_portal_member"):
+        return request._portal_member  # type: ignore[no-any-return]
     member = (
         Member.objects.select_related("organisation")
         .filter(user_id=user.pk, status__in=PORTAL_STATUSES)

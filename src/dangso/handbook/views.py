@@ -290,8 +290,8 @@ def thread_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             item = actions.open_thread(
-                request.member,
-                form.cleaned_data,  # type: ignore[attr-defined]
+                request.member,  # type: ignore[attr-defined]
+                form.cleaned_data,
                 actor=Actor.from_request(request),
             )
         except ValidationError as error:

@@ -407,6 +407,9 @@ PUBLIC = {
     "accounts:login", "accounts:logout", "accounts:mfa", "accounts:password_change",
     "accounts:password_changed", "set_language", "api:openapi-json", "api:openapi-view",
     "api:api-root", "", "core:notifications",
+    "handbook:activate", "handbook:manifest", "handbook:service_worker", "handbook:offline",
+    "handbook:card_verify", "handbook:card_keys", "handbook:card_public_key",
+    "handbook:card_revocations",
 }  # fmt: skip
 # The URL argument naming each kind of target in the API.
 API_KEYS = {
