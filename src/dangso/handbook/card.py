@@ -70,6 +70,7 @@ _CARD_NUMBER = re.compile(r"[0-9]{8}")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
 _RETIRED_PATTERN = "card-public-*.pem"
 
+
 class CardError(Exception):
     """A problem with the card keys or the published files, with a message for people."""
 

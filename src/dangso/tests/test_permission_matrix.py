@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from dangso.accounts.actions import create_token
 from dangso.accounts.models import RoleAssignment
@@ -58,6 +59,14 @@ API_TASK = {
     "deadline": IN_A_WEEK.isoformat(),
 }  # fmt: skip
 API_INDICATORS = [{"code": "so_buoi", "label": "Số buổi sinh hoạt", "kind": "number"}]
+UI_MEETING = {
+    "cell": "{cell}", "kind": "regular", "title": "Sinh hoạt chi bộ", "date": "01/01/2030",
+    "time": "19:30", "place": "Nhà văn hóa", "agenda": "",
+}  # fmt: skip
+API_MEETING = {
+    "cell": "{cell}", "title": "Sinh hoạt chi bộ", "starts_at": "2030-01-01T19:30:00+07:00",
+    "place": "Nhà văn hóa",
+}  # fmt: skip
 REWARD = {"kind": "rewarded", "date": TODAY.isoformat(), "detail": "Giấy khen"}
 UI_REWARD = {**REWARD, "date": TODAY.strftime("%d/%m/%Y")}
 
@@ -401,7 +410,99 @@ ENDPOINTS = [
         api=True,
         payload={"username": "khong.ai"},
     ),
+    Endpoint("meetings:list", role="leader", lists=True),
+    Endpoint("meetings:new", role="cell_secretary", lists=True),
+    Endpoint("meetings:new", "post", role="cell_secretary", lists=True, payload=UI_MEETING),
+    Endpoint("meetings:rates", role="leader", lists=True),
+    Endpoint("meetings:rates_cell", role="leader", target="org"),
+    Endpoint("meetings:detail", role="leader", target="meeting"),
+    Endpoint("meetings:minutes_pdf", role="leader", target="meeting"),
+    Endpoint("meetings:material", role="leader", target="material"),
+    Endpoint(
+        "meetings:edit",
+        "post",
+        role="cell_secretary",
+        target="meeting",
+        payload={
+            "kind": "regular",
+            "title": "Đổi tên",
+            "date": "01/01/2030",
+            "time": "19:30",
+            "place": "Hội trường",
+        },
+    ),  # fmt: skip
+    Endpoint("meetings:materials", "post", role="cell_secretary", target="meeting"),
+    Endpoint("meetings:material_remove", "post", role="cell_secretary", target="material"),
+    Endpoint("meetings:publish", "post", role="cell_secretary", target="meeting"),
+    Endpoint("meetings:open", "post", role="cell_secretary", target="meeting"),
+    Endpoint("meetings:close", "post", role="cell_secretary", target="meeting"),
+    Endpoint(
+        "meetings:cancel",
+        "post",
+        role="cell_secretary",
+        target="meeting",
+        payload={"reason": "Trùng lịch"},
+    ),  # fmt: skip
+    Endpoint("meetings:attendance_check_in", "post", role="cell_secretary", target="attendee"),
+    Endpoint(
+        "meetings:attendance_leave",
+        "post",
+        role="cell_secretary",
+        target="attendee",
+        payload={"reason": "Ốm"},
+    ),  # fmt: skip
+    Endpoint(
+        "meetings:minutes",
+        "post",
+        role="cell_secretary",
+        target="meeting",
+        payload={"chair": "Nguyễn Văn Hùng", "minutes_resolution": "Thống nhất"},
+    ),  # fmt: skip
+    Endpoint("meetings:minutes_finalise", "post", role="cell_secretary", target="meeting"),
+    Endpoint("api:list_meetings", role="leader", api=True, lists=True),
+    Endpoint(
+        "api:schedule_meeting",
+        "post",
+        role="cell_secretary",
+        api=True,
+        lists=True,
+        payload=API_MEETING,
+    ),  # fmt: skip
+    Endpoint("api:meeting_rates", role="leader", target="org", api=True),
+    Endpoint("api:get_meeting", role="leader", target="meeting", api=True),
+    Endpoint("api:meeting_attendance", role="leader", target="meeting", api=True),
+    Endpoint("api:meeting_minutes", role="leader", target="meeting", api=True),
+    Endpoint("api:add_materials", "post", role="cell_secretary", target="meeting", api=True),
+    Endpoint("api:publish_meeting", "post", role="cell_secretary", target="meeting", api=True),
+    Endpoint("api:open_meeting", "post", role="cell_secretary", target="meeting", api=True),
+    Endpoint("api:close_meeting", "post", role="cell_secretary", target="meeting", api=True),
+    Endpoint(
+        "api:cancel_meeting",
+        "post",
+        role="cell_secretary",
+        target="meeting",
+        api=True,
+        payload={"reason": "Trùng lịch"},
+    ),  # fmt: skip
+    Endpoint(
+        "api:check_in_member",
+        "post",
+        role="cell_secretary",
+        target="meeting",
+        api=True,
+        payload={"member": "{member}"},
+    ),  # fmt: skip
+    Endpoint(
+        "api:record_minutes",
+        "put",
+        role="cell_secretary",
+        target="meeting",
+        api=True,
+        payload={"chair": "Nguyễn Văn Hùng"},
+    ),  # fmt: skip
+    Endpoint("api:finalise_minutes", "post", role="cell_secretary", target="meeting", api=True),
 ]
+
 # Open to everyone, or only about the caller's own session: no organisation's data.
 PUBLIC = {
     "accounts:login", "accounts:logout", "accounts:mfa", "accounts:password_change",
@@ -414,7 +515,7 @@ PUBLIC = {
 # The URL argument naming each kind of target in the API.
 API_KEYS = {
     "member": "member_id", "document": "document_id", "draft": "document_id", "task": "task_id",
-    "form": "form_id", "submission": "submission_id",
+    "form": "form_id", "submission": "submission_id", "meeting": "meeting_id",
 }  # fmt: skip
 CALLERS = ["anonymous", "no_role", "in_scope", "out_of_scope"]
 
@@ -459,6 +560,7 @@ def world(tree, settings, tmp_path):
         **_tasks(tree),
         **_reports(tree),
         **_handbook(tree, target),
+        **_meetings(tree, settings),
     }  # fmt: skip
 
 
@@ -525,6 +627,26 @@ def _handbook(tree, member):
         actor=actor,
     )  # fmt: skip
     return {"campaign": campaign, "thread": thread, "member_record": member}
+
+
+def _meetings(tree, settings):
+    """Cell a1's meeting in session, its material, the secret member on its roll."""
+    from dangso.meetings import actions as meeting_actions
+    from dangso.testing.documents import pdf_bytes
+
+    settings.DANGSO_MEETING_MATERIALS_HOURS = 0
+    actor = Actor.system("test")
+    meeting = meeting_actions.schedule(
+        {"title": "Sinh hoạt chi bộ tháng này", "place": "Nhà văn hóa", "agenda": SECRET_NAME,
+         "starts_at": timezone.now() + datetime.timedelta(minutes=30)},
+        cell=tree["a1"], actor=actor,
+    )  # fmt: skip
+    meeting_actions.add_materials(
+        meeting, [meeting_actions.Upload("tai-lieu.pdf", pdf_bytes(SECRET_NAME))], actor=actor
+    )
+    meeting_actions.publish(meeting, actor=actor)
+    meeting_actions.open_meeting(meeting, actor=actor)
+    return {"meeting": meeting, "material": meeting.materials.get()}
 
 
 def _reports(tree):
@@ -599,6 +721,10 @@ def _request(client, headers, endpoint, world):
                    "start": world["period_start"].isoformat()}  # fmt: skip
         if endpoint.target == "period":
             kwargs["org_id"] = world["commune"].pk
+    elif endpoint.target in ("material", "attendee"):
+        second = ("material_id", world["material"]) if endpoint.target == "material" else (
+            "member_id", world["member"])  # fmt: skip
+        kwargs |= {"pk": world["meeting"].pk, second[0]: second[1].pk}
     elif endpoint.target:
         key = API_KEYS.get(endpoint.target, "org_id") if endpoint.api else "pk"
         kwargs[key] = world[endpoint.target].pk
@@ -612,6 +738,9 @@ def _request(client, headers, endpoint, world):
     if endpoint.api and endpoint.method != "get":
         if str(payload.get("organisation", "")).isdigit():  # an id, not an organisation code
             payload["organisation"] = int(payload["organisation"])
+        for name in ("cell", "member"):
+            if str(payload.get(name, "")).isdigit():
+                payload[name] = int(payload[name])
         if "assignees" in payload:
             payload["assignees"] = [int(item) for item in payload["assignees"]]
         body = json.dumps(payload)
@@ -635,9 +764,13 @@ def _state():
     from dangso.followup.models import Programme, ProgressUpdate, Task, TaskGrant
     from dangso.handbook.models import ActivationCode, Message, Publication, StudyCampaign
     from dangso.imports.models import MemberImport
+    from dangso.meetings.models import Attendance, Material, Meeting
     from dangso.reports.models import NodeApproval, ReportForm, Submission, SubmissionValue
 
     return (
+        sorted(Meeting.objects.values_list("cell_id", "status", "title", "chair", "minutes_final")),
+        Material.objects.count(),
+        sorted(Attendance.objects.values_list("member_id", "response", "reason", "checked_in_at")),
         sorted(MemberImport.objects.values_list("pk", "status", "mode", "mapping")),
         Member.objects.count(),
         MemberEvent.objects.count(),

@@ -38,6 +38,7 @@ class Page:
     lists: bool = False  # out of scope: answered, without a1's data
     api: bool = False  # JSON (the session works for the API too)
     key: str = "pk"  # the URL argument naming the target
+    extra: tuple = ()  # further URL arguments: (name, the world's object or value)
 
 
 PORTAL_PAGES = [
@@ -68,6 +69,17 @@ PORTAL_PAGES = [
          payload={"kind": "question", "subject": "Hỏi", "body": "Câu hỏi"}),
     Page("api:handbook_reply", "post", target="thread", api=True, key="thread_id",
          payload={"body": "Thêm ý"}),
+    Page("meetings:portal_list", lists=True),
+    Page("meetings:portal_detail", target="meeting"),
+    Page("meetings:portal_respond", "post", target="meeting", payload={"answer": "confirmed"}),
+    Page("meetings:portal_material", target="meeting", extra=(("material_id", "material"),)),
+    Page("meetings:check_in", target="meeting_token", key="token"),
+    Page("meetings:check_in", "post", target="meeting_token", key="token"),
+    Page("api:my_meetings", lists=True, api=True),
+    Page("api:respond_meeting", "post", target="meeting", api=True, key="meeting_id",
+         payload={"answer": "confirmed"}),
+    Page("api:check_in_self", "post", target="meeting", api=True, key="meeting_id",
+         payload={"token": "{meeting_token}"}),
 ]  # fmt: skip
 CALLERS = ["anonymous", "official", "own_member", "other_member"]
 
@@ -103,11 +115,41 @@ def world(people, tree):
         actor=Actor(people["member"].user_id, "x"),
     )  # fmt: skip
     return {"publication": publication, "campaign": campaign, "thread": thread,
-            "clients": clients}  # fmt: skip
+            "clients": clients, **_meeting(people, tree)}  # fmt: skip
+
+
+def _meeting(people, tree):
+    """Cell a1's meeting in session (its agenda is a1's secret), with a material."""
+    import datetime
+
+    from django.conf import settings
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from dangso.meetings import actions as meeting_actions
+
+    secretary = Actor(people["secretary"].pk, people["secretary"].username)
+    with override_settings(DANGSO_MEETING_MATERIALS_HOURS=0):
+        meeting = meeting_actions.schedule(
+            {"title": "Sinh hoạt chi bộ thôn Đông", "place": "Nhà văn hóa", "agenda": SECRET,
+             "starts_at": timezone.now() + datetime.timedelta(minutes=30)},
+            cell=tree["a1"], actor=secretary,
+        )  # fmt: skip
+        meeting_actions.add_materials(
+            meeting, [Upload("tai-lieu.pdf", pdf_bytes(SECRET))], actor=secretary
+        )
+        meeting_actions.publish(meeting, actor=secretary)
+        meeting_actions.open_meeting(meeting, actor=secretary)
+    assert settings.DANGSO_MEETING_MATERIALS_HOURS
+    return {"meeting": meeting, "material": meeting.materials.get(),
+            "meeting_token": meeting.check_in_token}  # fmt: skip
 
 
 def _state():
+    from dangso.meetings.models import Attendance
+
     return (
+        sorted(Attendance.objects.values_list("member_id", "response", "checked_in_at")),
         sorted(ReadingMark.objects.values_list("member_id", "bookmarked")),
         StudyRecord.objects.count(),
         Thread.objects.count(),
@@ -119,13 +161,16 @@ def _state():
 @pytest.mark.parametrize("page", PORTAL_PAGES, ids=lambda page: f"{page.method} {page.name}")
 def test_portal_scope(world, caller, page):
     client = world["clients"][caller]
-    kwargs = {page.key: world[page.target].pk} if page.target else {}
+    kwargs = {page.key: _value(world[page.target])} if page.target else {}
+    kwargs |= {name: _value(world[key]) for name, key in page.extra}
+    payload = {name: world[value[1:-1]] if str(value).startswith("{") else value
+               for name, value in page.payload.items()}  # fmt: skip
     url = reverse(page.name, kwargs=kwargs)
     before = _state()
     if page.api and page.method == "post":
-        response = client.post(url, json.dumps(page.payload), content_type="application/json")
+        response = client.post(url, json.dumps(payload), content_type="application/json")
     else:
-        response = getattr(client, page.method)(url, page.payload)
+        response = getattr(client, page.method)(url, payload)
     body = b"" if response.streaming else response.content
     if caller == "anonymous" and page.api:
         assert response.status_code == 401
@@ -146,20 +191,31 @@ def test_portal_scope(world, caller, page):
             assert _state() == before
 
 
+def _value(obj):
+    return getattr(obj, "pk", obj)
+
+
 def test_every_portal_endpoint_is_in_the_matrix():
     from django.urls import get_resolver
 
     resolver = get_resolver()
     names = set()
     for pattern in resolver.url_patterns:
-        if getattr(pattern, "namespace", None) == "handbook":
+        if getattr(pattern, "namespace", None) in ("handbook", "meetings"):
             from dangso.tests.test_permission_matrix import _url_names
 
-            names |= {f"handbook:{name}" for name in _url_names(pattern)}
+            names |= {f"{pattern.namespace}:{name}" for name in _url_names(pattern)}
     public = {"handbook:activate", "handbook:manifest", "handbook:service_worker",
               "handbook:offline", "handbook:card_verify", "handbook:card_keys",
               "handbook:card_public_key", "handbook:card_revocations"}  # fmt: skip
     committee = {"handbook:accounts", "handbook:publish", "handbook:campaigns",
                  "handbook:campaign_progress", "handbook:committee_threads",
                  "handbook:committee_thread"}  # fmt: skip
+    committee |= {name for name in names if name.startswith("meetings:")} - {
+        "meetings:portal_list",
+        "meetings:portal_detail",
+        "meetings:portal_respond",
+        "meetings:portal_material",
+        "meetings:check_in",
+    }  # the committee's meeting pages are in the global matrix
     assert sorted(names - public - committee - portal_names()) == []

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from dangso.documents.demo import load_document_demo
 from dangso.followup.demo import load_followup_demo
 from dangso.handbook.demo import load_handbook_demo
+from dangso.meetings.demo import load_meeting_demo
 from dangso.members.choices import MemberStatus
 from dangso.members.demo import DEFAULT_MEMBERS, DEFAULT_SEED, demo_logins, has_data, load_demo
 from dangso.reports.demo import load_report_demo
@@ -103,6 +104,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("%(tasks)s demonstration tasks with %(updates)s progress reports.")
                 % {"tasks": tasks.tasks, "updates": tasks.updates}
+            )
+            meetings = load_meeting_demo(seed=options["seed"])
+            self.stdout.write(
+                _("%(meetings)s demonstration cell meetings with %(rows)s attendance records.")
+                % {"meetings": meetings.meetings, "rows": meetings.attendances}
             )
         self._print_logins()
 
