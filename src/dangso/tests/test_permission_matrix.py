@@ -430,7 +430,7 @@ ENDPOINTS = [
             "time": "19:30",
             "place": "Hội trường",
         },
-    ),  # fmt: skip
+    ),
     Endpoint("meetings:materials", "post", role="cell_secretary", target="meeting"),
     Endpoint("meetings:material_remove", "post", role="cell_secretary", target="material"),
     Endpoint("meetings:publish", "post", role="cell_secretary", target="meeting"),
@@ -442,7 +442,7 @@ ENDPOINTS = [
         role="cell_secretary",
         target="meeting",
         payload={"reason": "Trùng lịch"},
-    ),  # fmt: skip
+    ),
     Endpoint("meetings:attendance_check_in", "post", role="cell_secretary", target="attendee"),
     Endpoint(
         "meetings:attendance_leave",
@@ -450,14 +450,14 @@ ENDPOINTS = [
         role="cell_secretary",
         target="attendee",
         payload={"reason": "Ốm"},
-    ),  # fmt: skip
+    ),
     Endpoint(
         "meetings:minutes",
         "post",
         role="cell_secretary",
         target="meeting",
         payload={"chair": "Nguyễn Văn Hùng", "minutes_resolution": "Thống nhất"},
-    ),  # fmt: skip
+    ),
     Endpoint("meetings:minutes_finalise", "post", role="cell_secretary", target="meeting"),
     Endpoint("api:list_meetings", role="leader", api=True, lists=True),
     Endpoint(
@@ -467,7 +467,7 @@ ENDPOINTS = [
         api=True,
         lists=True,
         payload=API_MEETING,
-    ),  # fmt: skip
+    ),
     Endpoint("api:meeting_rates", role="leader", target="org", api=True),
     Endpoint("api:get_meeting", role="leader", target="meeting", api=True),
     Endpoint("api:meeting_attendance", role="leader", target="meeting", api=True),
@@ -483,7 +483,7 @@ ENDPOINTS = [
         target="meeting",
         api=True,
         payload={"reason": "Trùng lịch"},
-    ),  # fmt: skip
+    ),
     Endpoint(
         "api:check_in_member",
         "post",
@@ -491,7 +491,7 @@ ENDPOINTS = [
         target="meeting",
         api=True,
         payload={"member": "{member}"},
-    ),  # fmt: skip
+    ),
     Endpoint(
         "api:record_minutes",
         "put",
@@ -499,7 +499,7 @@ ENDPOINTS = [
         target="meeting",
         api=True,
         payload={"chair": "Nguyễn Văn Hùng"},
-    ),  # fmt: skip
+    ),
     Endpoint("api:finalise_minutes", "post", role="cell_secretary", target="meeting", api=True),
 ]
 
