@@ -29,13 +29,13 @@ PASSWORD = "Mật-khẩu-của-tôi-2026"
 REFLECTION = "Nghị quyết 57 đặt khoa học, công nghệ làm đột phá; chi bộ sẽ số hóa hồ sơ."
 
 
-def test_member_activates_studies_confirms_and_checks_in_on_a_phone(page: Page, live_server,
-                                                                    tree):  # fmt: skip
+def test_member_activates_studies_confirms_and_checks_in_on_a_phone(page: Page, live_server, tree):
     url = live_server.url
     page.set_default_timeout(10_000)
     page.set_viewport_size(PHONE)
-    member = MemberFactory(organisation=tree["a1"], full_name="Lê Thị Mai", sex="F",
-                           card_number="20261121")  # fmt: skip
+    member = MemberFactory(
+        organisation=tree["a1"], full_name="Lê Thị Mai", sex="F", card_number="20261121"
+    )
     MemberFactory(organisation=tree["a2"], full_name="Phạm Văn Nam", sex="M")
     secretary = UserFactory(username="bithu.dong", first_name="Bí thư chi bộ thôn Đông")
     RoleFactory(user=secretary, organisation=tree["a1"], role="cell_secretary")
@@ -45,19 +45,29 @@ def test_member_activates_studies_confirms_and_checks_in_on_a_phone(page: Page, 
     office = Actor(secretary.pk, secretary.username)
     resolution = handbook.publish(
         {"title": "Nghị quyết số 57-NQ/TW về khoa học, công nghệ", "kind": "resolution"},
-        organisation=tree["a"], actor=office,
+        organisation=tree["a"],
+        actor=office,
         upload=Upload("nq57.pdf", pdf_bytes("Nghị quyết số 57-NQ/TW")),
-    )  # fmt: skip
+    )
     handbook.open_campaign(
-        {"title": "Học tập Nghị quyết số 57-NQ/TW",
-         "deadline": datetime.date.today() + datetime.timedelta(days=10)},
-        organisation=tree["a"], materials=[resolution], actor=office,
-    )  # fmt: skip
+        {
+            "title": "Học tập Nghị quyết số 57-NQ/TW",
+            "deadline": datetime.date.today() + datetime.timedelta(days=10),
+        },
+        organisation=tree["a"],
+        materials=[resolution],
+        actor=office,
+    )
     meeting = meetings.schedule(
-        {"kind": "regular", "title": "Sinh hoạt chi bộ định kỳ tháng 11", "place": "Nhà văn hóa thôn",
-         "starts_at": timezone.now() + datetime.timedelta(minutes=30)},
-        cell=tree["a1"], actor=office,
-    )  # fmt: skip
+        {
+            "kind": "regular",
+            "title": "Sinh hoạt chi bộ định kỳ tháng 11",
+            "place": "Nhà văn hóa thôn",
+            "starts_at": timezone.now() + datetime.timedelta(minutes=30),
+        },
+        cell=tree["a1"],
+        actor=office,
+    )
     meetings.publish(meeting, actor=office)
     code = handbook.issue_codes([member], actor=office)[0].code
 
