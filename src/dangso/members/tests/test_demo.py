@@ -118,16 +118,30 @@ def test_known_member_is_in_the_first_commune(demo):
 
 
 def test_demo_users_and_roles(demo):
+    from dangso.handbook.models import MemberAccount
+
     commune = Organisation.objects.filter(kind=OrgKind.COMMUNE).order_by("pk").first()
     province = Organisation.objects.get(kind=OrgKind.PROVINCE)
-    roles = {
-        (username, role, org_id)
-        for username, role, org_id in RoleAssignment.objects.values_list(
-            "user__username", "role", "organisation_id"
-        )
-    }
     secretary = RoleAssignment.objects.get(user__username="bithu.chibo")
     cell = secretary.organisation
+    # Members of the demo cell who activated their handbook hold the member role there.
+    activated = set(
+        MemberAccount.objects.exclude(member__user__username="dangvien").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert activated and all(name.startswith("dv") for name in activated)
+    assert set(
+        RoleAssignment.objects.filter(user__username__in=activated).values_list(
+            "role", "organisation_id"
+        )
+    ) == {("member", cell.pk)}
+    roles = {
+        (username, role, org_id)
+        for username, role, org_id in RoleAssignment.objects.exclude(
+            user__username__in=activated
+        ).values_list("user__username", "role", "organisation_id")
+    }
     assert roles == {
         ("admin.tinh", "admin", province.pk),
         ("vanphong.xa", "office", commune.pk),

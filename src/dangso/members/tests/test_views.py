@@ -307,9 +307,10 @@ def test_a_member_reads_their_own_record_only(client, tree, duc, probationer):
     RoleFactory(user=user, organisation=tree["a1"], role=Role.MEMBER)
     Member.objects.filter(pk=duc.pk).update(user=user)
     client.force_login(user)  # the member role needs no second factor
+    # A member's home is their handbook, which shows their own summary.
     dashboard = client.get(reverse("dashboard"))
-    assert dashboard.context["own_member"] == duc
-    assert reverse("members:detail", args=[duc.pk]).encode() in dashboard.content
+    assert dashboard.status_code == 302 and dashboard.url == reverse("handbook:home")
+    assert duc.full_name in client.get(reverse("handbook:home")).content.decode()
     own = client.get(reverse("members:detail", args=[duc.pk]))
     assert own.status_code == 200
     assert not own.context["as_officer"] and not own.context["history"]
