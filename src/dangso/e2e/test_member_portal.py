@@ -128,3 +128,56 @@ def test_member_activates_studies_confirms_and_checks_in_on_a_phone(page: Page, 
     page.goto(f"{url}/tasks/dashboard/?org={tree['a'].pk}")
     expect(page.locator("#usage-activated")).to_have_text("50 %")  # 1 of the commune's 2
     expect(page.locator("#usage-active")).to_have_text("50 %")
+
+
+def test_every_portal_page_fits_a_360_px_phone(page: Page, live_server, tree):
+    """No portal page scrolls sideways at 360 px, the narrowest phones in use."""
+    url = live_server.url
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 360, "height": 760})
+    member = MemberFactory(
+        organisation=tree["a1"], full_name="Hoàng Thị Thu Hương", sex="F", card_number="20261122"
+    )
+    secretary = UserFactory(username="bithu.dong")
+    RoleFactory(user=secretary, organisation=tree["a1"], role="cell_secretary")
+    office = Actor(secretary.pk, secretary.username)
+    document = handbook.publish(
+        {"title": "Hướng dẫn số 42-HD/BTCTW về nâng cao chất lượng sinh hoạt chi bộ trong "
+         "tình hình mới", "kind": "guidance"},
+        organisation=tree["a"], actor=office, upload=Upload("hd42.pdf", pdf_bytes("HD 42")),
+    )  # fmt: skip
+    campaign = handbook.open_campaign(
+        {"title": "Học tập Hướng dẫn 42", "deadline": datetime.date.today()},
+        organisation=tree["a"], materials=[document], actor=office,
+    )  # fmt: skip
+    meeting = meetings.schedule(
+        {"kind": "thematic", "title": "Sinh hoạt chuyên đề về chuyển đổi số", "place": "Hội trường",
+         "starts_at": timezone.now() + datetime.timedelta(days=3)},
+        cell=tree["a1"], actor=office,
+    )  # fmt: skip
+    meetings.publish(meeting, actor=office)
+    code = handbook.issue_codes([member], actor=office)[0].code
+    user = handbook.activate(member.cccd, code, PASSWORD)
+    thread = handbook.open_thread(
+        member, {"kind": "request", "subject": "Đề nghị chi bộ bố trí sinh hoạt buổi tối",
+                 "body": "Nhiều đảng viên đi làm ban ngày."},
+        actor=Actor(user.pk, member.full_name),
+    )  # fmt: skip
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill("20261122")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("#my-summary")).to_contain_text("Hoàng Thị Thu Hương")
+    pages = [
+        "/handbook/", "/handbook/library/", f"/handbook/library/{document.pk}/",
+        "/handbook/study/", f"/handbook/study/{campaign.pk}/", "/handbook/messages/",
+        "/handbook/messages/new/", f"/handbook/messages/{thread.pk}/", "/handbook/card/",
+        "/meetings/my/", f"/meetings/my/{meeting.pk}/",
+    ]  # fmt: skip
+    for path in pages:
+        response = page.goto(f"{url}{path}")
+        assert response is not None and response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 361, f"{path} scrolls sideways at 360 px ({width}px)"
+        # The bottom navigation stays on screen with its five tabs.
+        expect(page.locator(".ds-portal-nav a")).to_have_count(5)
