@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.fields import CharField
 
-from dangso.accounts.scope import restrict, scope_paths
+from dangso.accounts.scope import covers, restrict, scope_paths
 from dangso.core.text import fold
 from dangso.followup.choices import DONE, TaskStatus
 from dangso.followup.models import Programme, Task, TaskGrant
@@ -67,10 +67,24 @@ def visible_tasks(user: Any, queryset: QuerySet[Task] | None = None) -> QuerySet
     for path in paths:
         supported |= Q(supporters__path__startswith=path)
     supported_ids = Task.objects.filter(supported).values("pk")
+    return queryset.filter(in_scope | Q(pk__in=supported_ids)).filter(_not_withheld(user))
+
+
+def _not_withheld(user: Any) -> Any:
+    """The confidential rule: not confidential, or created by the user, or granted to them."""
     granted = Exists(TaskGrant.objects.filter(task=OuterRef("pk"), user=user))
-    return queryset.filter(in_scope | Q(pk__in=supported_ids)).filter(
-        Q(confidential=False) | Q(created_by=user) | granted
-    )
+    return Q(confidential=False) | Q(created_by=user) | granted
+
+
+def tasks_under(user: Any, node: Organisation) -> QuerySet[Task]:
+    """The visible tasks led in `node`'s subtree. When the user's scope covers the node (the
+    dashboard's case), every task led there is in scope and only the confidential rule is left:
+    without visible_tasks' OR (led in scope, or supported from it) PostgreSQL starts from the
+    subtree's organisations instead of reading the whole task table."""
+    tasks = Task.objects.filter(organisation__path__startswith=node.path)
+    if covers(user, VIEW, node.path):
+        return tasks.filter(_not_withheld(user))
+    return visible_tasks(user, tasks)
 
 
 def top_tasks(tasks: QuerySet[Task], node: Organisation) -> QuerySet[Task]:
@@ -150,24 +164,32 @@ class TaskFigures:
 
 
 def task_figures(user: Any, node: Organisation, today: datetime.date) -> TaskFigures:
-    """Everything the dashboard shows about tasks at `node`: three grouped queries.
+    """Everything the dashboard shows about tasks at `node`: one grouped query (and the names
+    of the child units and programmes).
 
     Per child unit, a task counts for the child when it is a top task of the child's subtree
     (led inside it, delegated from outside it); the node's own top tasks form the first row.
+    Programme completion counts the node's top tasks of each programme, from the same rows.
     """
-    tasks = visible_tasks(user).filter(organisation__path__startswith=node.path)
+    tasks = tasks_under(user, node)
     status = status_expression(today)
     grouped = (
         tasks.annotate(
             current=status,
             child=child_segment("organisation__path", node.path),
-            parent_child=child_segment("parent__organisation__path", node.path),
+            # A delegated task's `assigned_by` is its parent task's lead organisation
+            # (`actions._delegate`), so the parent's place comes without a second join.
+            parent_child=child_segment("assigned_by__path", node.path),
             parent_inside=Case(
-                When(parent__organisation__path__startswith=node.path, then=Value(1)),
+                When(
+                    parent__isnull=False,
+                    assigned_by__path__startswith=node.path,
+                    then=Value(1),
+                ),
                 default=Value(0),
             ),
         )
-        .values("current", "child", "parent_child", "parent_inside")
+        .values("current", "child", "parent_child", "parent_inside", "programme")
         .annotate(n=Count("pk"), progress_sum=Sum("progress"))
         .order_by()
     )
@@ -175,11 +197,16 @@ def task_figures(user: Any, node: Organisation, today: datetime.date) -> TaskFig
     node_progress = 0
     per_child: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     child_progress: dict[str, int] = defaultdict(int)
+    per_programme: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # done, total
     for row in grouped:
         top_of_node = not row["parent_inside"]
         if top_of_node:
             node_counts[row["current"]] += row["n"]
             node_progress += row["progress_sum"] or 0
+            if row["programme"] is not None:
+                per_programme[row["programme"]][1] += row["n"]
+                if row["current"] in DONE:
+                    per_programme[row["programme"]][0] += row["n"]
         child = row["child"]
         # A top task of the child's subtree: its parent is outside the node, or in another
         # child unit, or is the node's own task.
@@ -204,7 +231,9 @@ def task_figures(user: Any, node: Organisation, today: datetime.date) -> TaskFig
         statuses=statuses,
         progress=_mean(node_progress, statuses.total),
         children=children,
-        programmes=programme_figures(user, node, tasks),
+        programmes=_programme_list(
+            {pk: (done, total) for pk, (done, total) in per_programme.items()}
+        ),
     )
 
 
@@ -213,7 +242,7 @@ def programme_figures(
 ) -> list[ProgrammeFigures]:
     """Per programme, the node's top tasks done out of all of them ("189/309 — 61 %")."""
     if tasks is None:
-        tasks = visible_tasks(user).filter(organisation__path__startswith=node.path)
+        tasks = tasks_under(user, node)
     rows = (
         top_tasks(tasks, node)
         .filter(programme__isnull=False)
@@ -221,7 +250,11 @@ def programme_figures(
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(completed_on__isnull=False)))
         .order_by()
     )
-    figures = {row["programme"]: (row["done"], row["total"]) for row in rows}
+    return _programme_list({row["programme"]: (row["done"], row["total"]) for row in rows})
+
+
+def _programme_list(figures: dict[int, tuple[int, int]]) -> list[ProgrammeFigures]:
+    """{programme id: (done, total)} as figures, by programme name."""
     programmes = Programme.objects.in_bulk(list(figures))
     result = [
         ProgrammeFigures(programmes[pk], done, total) for pk, (done, total) in figures.items()
