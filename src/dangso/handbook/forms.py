@@ -104,7 +104,23 @@ class DecisionForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
+class _PublishingOrganisation(forms.Form):
+    """The organisation that publishes, among those where the user holds portal.publish."""
+
+    user: Any
+
+    def clean_organisation(self) -> Organisation:
+        found = restrict(
+            Organisation.objects.filter(pk=self.cleaned_data["organisation"]),
+            self.user,
+            "portal.publish",
+        ).first()
+        if found is None:
+            raise forms.ValidationError(_("Choose an organisation in your scope."))
+        return found
+
+
+class PublishForm(_PublishingOrganisation):
     organisation = forms.TypedChoiceField(label=_("Published by"), coerce=int)
     kind = forms.ChoiceField(label=_("Kind"), choices=PublicationKind.choices)
     title = forms.CharField(label=_("Title"), required=False, max_length=500)
@@ -127,16 +143,6 @@ class PublishForm(forms.Form):
         _field(self, "document").queryset = visible_documents(user).filter(
             pk__in=recent.values("pk")[:200]
         )
-
-    def clean_organisation(self) -> Organisation:
-        found = restrict(
-            Organisation.objects.filter(pk=self.cleaned_data["organisation"]),
-            self.user,
-            "portal.publish",
-        ).first()
-        if found is None:
-            raise forms.ValidationError(_("Choose an organisation in your scope."))
-        return found
 
 
 def materials_for(user: Any) -> Any:
@@ -161,7 +167,7 @@ def materials_for(user: Any) -> Any:
     return Publication.objects.filter(pk__in=recent).order_by("-published_at")
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(_PublishingOrganisation):
     organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -186,13 +192,3 @@ class CampaignForm(forms.Form):
             user, "portal.publish", levels=2
         )
         _field(self, "materials").queryset = materials_for(user)
-
-    def clean_organisation(self) -> Organisation:
-        found = restrict(
-            Organisation.objects.filter(pk=self.cleaned_data["organisation"]),
-            self.user,
-            "portal.publish",
-        ).first()
-        if found is None:
-            raise forms.ValidationError(_("Choose an organisation in your scope."))
-        return found

@@ -53,7 +53,7 @@ def render_minutes_pdf(meeting: Meeting) -> bytes:
             "meeting": meeting,
             "party_header": PARTY_HEADER,
             "parent_name": nfc(parent.name).upper() if parent else "",
-            "cell_name": nfc(meeting.cell.name).upper(),
+            "organisation_name": nfc(meeting.cell.name).upper(),
             "date_line": f"{locality(meeting)}, ngày {day.day:02d} tháng {day.month:02d} "
             f"năm {day.year}",
             "subtitle": subtitle,
