@@ -11,6 +11,7 @@ APT_PACKAGES=(
   chromium                     # headless browser for end-to-end tests (Playwright drives /usr/bin/chromium)
   fonts-noto-core fonts-dejavu-core  # fonts covering Vietnamese for browser and printed forms
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+  wrk                          # HTTP load generator for bench/portal_load.py
 )
 
 if [[ "${DANGSO_SKIP_APT:-0}" != "1" ]]; then

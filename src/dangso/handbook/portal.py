@@ -29,11 +29,11 @@ def portal_member(request: HttpRequest) -> Member | None:
         return None
     if hasattr(request, "_portal_member"):
         return request._portal_member  # type: ignore[no-any-return]
-    member = (
-        Member.objects.select_related("organisation")
-        .filter(user_id=user.pk, status__in=PORTAL_STATUSES)
-        .first()
-    )
+    # At most one row (Member.user is one-to-one): no ORDER BY, which first() would add.
+    found = Member.objects.select_related("organisation").filter(
+        user_id=user.pk, status__in=PORTAL_STATUSES
+    )[:1]
+    member = next(iter(found), None)
     request._portal_member = member  # type: ignore[attr-defined]
     return member
 

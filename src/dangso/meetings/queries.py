@@ -68,16 +68,27 @@ def member_meetings(member: Member) -> QuerySet[Meeting]:
     )
 
 
+def _coming() -> Q:
+    """Announced from today on, or in session now."""
+    today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+    return Q(status=MeetingStatus.OPEN) | Q(status=MeetingStatus.PUBLISHED, starts_at__gte=today)
+
+
 def upcoming_for_member(member: Member) -> QuerySet[Meeting]:
     """The member's cell's coming meetings, soonest first: announced from today on, or in
     session now."""
-    today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+    return member_meetings(member).filter(_coming()).order_by("starts_at", "pk")
+
+
+def upcoming_titles(member: Member) -> QuerySet[Meeting]:
+    """`upcoming_for_member()` for a list of links (the portal's home page): the same meetings
+    with their title, time and place only, without the member's answers (the three subqueries
+    and the minutes' long texts cost more than the rest of the page's queries together)."""
     return (
-        member_meetings(member)
-        .filter(
-            Q(status=MeetingStatus.OPEN) | Q(status=MeetingStatus.PUBLISHED, starts_at__gte=today)
-        )
+        Meeting.objects.filter(cell_id=member.organisation_id)
+        .filter(_coming())
         .order_by("starts_at", "pk")
+        .only("pk", "cell_id", "title", "starts_at", "place", "status")
     )
 
 

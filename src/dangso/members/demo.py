@@ -473,7 +473,19 @@ def duplicate_count(members: int) -> int:
     return max(1, members // 500)
 
 
-def _plant_defect(rng: random.Random, member: Member) -> None:
+def _plant_defect(rng: random.Random, member: Member, taken: set[str]) -> None:
+    """One realistic data-entry error. A CCCD changed into another member's number (likely
+    at 100,000 members) is left empty instead: the unique key holds, the record stays wrong."""
+    before = member.cccd
+    _change(rng, member)
+    if member.cccd and member.cccd != before:
+        if member.cccd in taken:
+            member.cccd = None
+        else:
+            taken.add(member.cccd)
+
+
+def _change(rng: random.Random, member: Member) -> None:
     kind = rng.choice(
         ["cccd_sex", "cccd_year", "cccd_missing", "phone", "official", "education", "card"]
     )
@@ -519,9 +531,10 @@ def _second_record(rng: random.Random, member: Member) -> Member:
 def _plant_legacy_errors(
     rng: random.Random, members: list[Member], events: list[MemberEvent], keep: set[int]
 ) -> None:
+    taken = {member.cccd for member in members if member.cccd}
     for index, member in enumerate(members):
         if index not in keep and rng.random() < DEFECT_SHARE:
-            _plant_defect(rng, member)
+            _plant_defect(rng, member, taken)
     for member in rng.sample([m for i, m in enumerate(members) if i not in keep],
                              duplicate_count(len(members))):  # fmt: skip
         copy = _second_record(rng, member)
