@@ -262,27 +262,39 @@ def publish(
 def tell_members_of(publication_id: int) -> int:
     """Notices of a new library document to the members who use the handbook."""
     publication = Publication.objects.select_related("organisation").get(pk=publication_id)
-    accounts = MemberAccount.objects.filter(
-        member__organisation__path__startswith=publication.organisation.path,
-        member__status__in=PORTAL_STATUSES,
-    )
-    if accounts.count() > NOTIFY_INLINE_LIMIT:
-        from dangso.handbook.tasks import tell_members_task
-
-        tell_members_task.enqueue(publication_id)
-        return 0
-    return _tell(publication, accounts)
-
-
-def _tell(publication: Publication, accounts: Any) -> int:
-    users = [account.user for account in accounts.select_related("user")]
-    return notify(
-        users,
-        _("New document: %(title)s") % {"title": publication.title[:150]},
-        _("Published by %(org)s.") % {"org": publication.organisation.name},
+    return tell_subtree(
+        publication.organisation.pk,
+        str(_("New document: %(title)s") % {"title": publication.title[:150]}),
+        str(_("Published by %(org)s.") % {"org": publication.organisation.name}),
         url=reverse("handbook:publication", args=[publication.pk]),
         key=f"publication:{publication.pk}",
     )
+
+
+def subtree_accounts(organisation: Organisation) -> Any:
+    """The handbook accounts of the members on the roll under `organisation`."""
+    return MemberAccount.objects.filter(
+        member__organisation__path__startswith=organisation.path,
+        member__status__in=PORTAL_STATUSES,
+    )
+
+
+def tell_subtree(organisation_id: int, subject: str, body: str, *, url: str, key: str) -> int:
+    """Tell every member of a subtree who uses the handbook: at once for a cell or a commune,
+    by a job from the database queue above NOTIFY_INLINE_LIMIT members (a province)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    accounts = subtree_accounts(organisation)
+    if accounts.count() > NOTIFY_INLINE_LIMIT:
+        from dangso.handbook.tasks import tell_subtree_task
+
+        tell_subtree_task.enqueue(organisation_id, subject, body, url=url, key=key)
+        return 0
+    return notify_accounts(accounts, subject, body, url=url, key=key)
+
+
+def notify_accounts(accounts: Any, subject: str, body: str, *, url: str, key: str) -> int:
+    users = [account.user for account in accounts.select_related("user")]
+    return notify(users, subject, body, url=url, key=key)
 
 
 def withdraw(publication: Publication, *, actor: Actor) -> None:
@@ -351,18 +363,15 @@ def open_campaign(
         )
         campaign.materials.set(materials)
         audit.record(actor, "handbook.campaign", campaign, changes={"title": [None, title]})
-    accounts = MemberAccount.objects.filter(
-        member__organisation__path__startswith=organisation.path,
-        member__status__in=PORTAL_STATUSES,
-    ).select_related("user")[:NOTIFY_INLINE_LIMIT]
-    notify(
-        [account.user for account in accounts],
-        _("Study: %(title)s") % {"title": title[:150]},
-        _("Study the materials and hand in your reflection by %(date)s.")
-        % {"date": campaign.deadline.strftime("%d/%m/%Y")},
-        url=reverse("handbook:campaign", args=[campaign.pk]),
-        key=f"campaign:{campaign.pk}",
-    )
+    subject = _("Study: %(title)s") % {"title": title[:150]}
+    body = _("Study the materials and hand in your reflection by %(date)s.") % {
+        "date": campaign.deadline.strftime("%d/%m/%Y")
+    }
+    url = reverse("handbook:campaign", args=[campaign.pk])
+    transaction.on_commit(
+        lambda: tell_subtree(organisation.pk, str(subject), str(body), url=url,
+                             key=f"campaign:{campaign.pk}")
+    )  # fmt: skip
     return campaign
 
 

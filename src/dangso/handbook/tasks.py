@@ -4,15 +4,10 @@ from django_tasks import task
 
 
 @task()
-def tell_members_task(publication_id: int) -> int:
-    """Notices of a new library document to a large audience (a province's members)."""
-    from dangso.handbook.actions import _tell
-    from dangso.handbook.models import MemberAccount, Publication
-    from dangso.handbook.portal import PORTAL_STATUSES
+def tell_subtree_task(organisation_id: int, subject: str, body: str, url: str, key: str) -> int:
+    """Notices to a large audience (a province's members), written outside the request."""
+    from dangso.handbook.actions import notify_accounts, subtree_accounts
+    from dangso.orgs.models import Organisation
 
-    publication = Publication.objects.select_related("organisation").get(pk=publication_id)
-    accounts = MemberAccount.objects.filter(
-        member__organisation__path__startswith=publication.organisation.path,
-        member__status__in=PORTAL_STATUSES,
-    )
-    return _tell(publication, accounts)
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return notify_accounts(subtree_accounts(organisation), subject, body, url=url, key=key)

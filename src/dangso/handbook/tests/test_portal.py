@@ -275,3 +275,35 @@ def test_api_for_the_members_own_apps(people, tree, token_client):
         == 404
     )
     assert token_client(people["office"]).get("/api/v1/handbook/me").status_code == 403
+
+
+def test_a_large_audience_is_told_by_a_job_and_campaigns_tell_everyone(
+    people, tree, member_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from dangso.handbook.tasks import tell_subtree_task
+
+    people["member"].refresh_from_db()
+    monkeypatch.setattr(actions, "NOTIFY_INLINE_LIMIT", 0)  # every audience counts as large
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _publish(tree["province"], people["office"], "Nghị quyết của Tỉnh ủy")
+    assert not Notification.objects.filter(key=f"publication:{item.pk}").exists()
+    job = DBTaskResult.objects.get()
+    assert job.args_kwargs["args"][0] == tree["province"].pk
+    told = tell_subtree_task.call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
+    assert told == 1
+    assert Notification.objects.filter(
+        user=people["member"].user, key=f"publication:{item.pk}"
+    ).exists()
+    monkeypatch.setattr(actions, "NOTIFY_INLINE_LIMIT", 2_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = actions.open_campaign(
+            {"title": "Học tập Nghị quyết", "deadline": datetime.date.today()},
+            organisation=tree["a"],
+            materials=[item],
+            actor=Actor.system("test"),
+        )
+    assert Notification.objects.filter(
+        user=people["member"].user, key=f"campaign:{campaign.pk}"
+    ).exists()
