@@ -47,12 +47,23 @@ def _url(task: Task) -> str:
     return reverse("followup:detail", args=[task.pk])
 
 
-def _handlers(task: Task) -> list[Any]:
+def _handlers(task: Task, known: dict[tuple[str, int], list[Any]] | None = None) -> list[Any]:
     """Who is told about the task: its person in charge, or whoever reports for its lead
-    organisation there."""
+    organisation there. `known` keeps the people of each organisation for a batch."""
     if task.lead_person_id and task.lead_person is not None:
         return [task.lead_person]
-    return people_who_can("task.update", task.organisation, here_only=True)
+    return _people("task.update", task.organisation, known)
+
+
+def _people(
+    capability: str, organisation: Organisation, known: dict[tuple[str, int], list[Any]] | None
+) -> list[Any]:
+    if known is None:
+        return people_who_can(capability, organisation, here_only=True)
+    key = (capability, organisation.pk)
+    if key not in known:
+        known[key] = people_who_can(capability, organisation, here_only=True)
+    return known[key]
 
 
 # --- programmes ---------------------------------------------------------------------------------
@@ -392,11 +403,13 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
         "organisation", "lead_person", "assigned_by"
     )
     sent = {"due": 0, "overdue": 0}
+    # Thousands of tasks share a few organisations: their people are looked up once each.
+    known: dict[tuple[str, int], list[Any]] = {}
     due = open_tasks.filter(deadline__gte=today, deadline__lte=soon, reminded="")
     for task in due.iterator(chunk_size=500):
         days = (task.deadline - today).days
         notify(
-            _handlers(task),
+            _handlers(task, known),
             _("Due in %(days)s days: %(title)s") % {"days": days, "title": task.title[:150]},
             _("Deadline %(date)s, progress %(progress)s %%.")
             % {"date": task.deadline.strftime("%d/%m/%Y"), "progress": task.progress},
@@ -407,7 +420,7 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
         sent["due"] += 1
     overdue = open_tasks.filter(deadline__lt=today).exclude(reminded=Reminder.OVERDUE)
     for task in overdue.iterator(chunk_size=500):
-        people = _handlers(task) + people_who_can("task.assign", task.assigned_by, here_only=True)
+        people = _handlers(task, known) + _people("task.assign", task.assigned_by, known)
         notify(
             people,
             _("Overdue: %(title)s") % {"title": task.title[:160]},

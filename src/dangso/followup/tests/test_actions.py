@@ -235,3 +235,18 @@ def test_nobody_is_told_twice_under_one_key(tree):
     user = UserFactory()
     assert notify([user, user], "Nhắc việc", key="k1") == 1
     assert notify([user], "Nhắc việc", key="k1") == 0
+
+
+def test_reminders_look_up_each_organisations_people_once(tree, communes, people, in_ten_days):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(6):
+        _assign(tree, communes[:1], people, in_ten_days, title=f"Nhiệm vụ số {number}")
+    with time_machine.travel(in_ten_days + datetime.timedelta(days=1), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            sent = actions.send_reminders()
+    assert sent["overdue"] == 12  # six province tasks and six commune shares
+    lookups = [q for q in queries.captured_queries if "accounts_roleassignment" in q["sql"]]
+    # Two organisations (province, commune) × two capabilities, not a lookup per task.
+    assert len(lookups) <= 4
