@@ -243,9 +243,9 @@ def test_reminders_look_up_each_organisations_people_once(tree, communes, people
 
     for number in range(6):
         _assign(tree, communes[:1], people, in_ten_days, title=f"Nhiệm vụ số {number}")
-    with time_machine.travel(in_ten_days + datetime.timedelta(days=1), tick=False):
-        with CaptureQueriesContext(connection) as queries:
-            sent = actions.send_reminders()
+    later = in_ten_days + datetime.timedelta(days=1)
+    with time_machine.travel(later, tick=False), CaptureQueriesContext(connection) as queries:
+        sent = actions.send_reminders()
     assert sent["overdue"] == 12  # six province tasks and six commune shares
     lookups = [q for q in queries.captured_queries if "accounts_roleassignment" in q["sql"]]
     # Two organisations (province, commune) × two capabilities, not a lookup per task.
