@@ -127,3 +127,11 @@ def people_who_can(
     )
     User = get_user_model()
     return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("first_name"))
+
+
+def require_capability(request: Any, capability: str) -> None:
+    """A page refuses (403) a person who holds `capability` nowhere: nothing is revealed."""
+    from django.core.exceptions import PermissionDenied
+
+    if not can(request.user, capability):
+        raise PermissionDenied

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dangso.accounts.roles import Capability
-from dangso.accounts.scope import can, covers, restrict, scope_roots
+from dangso.accounts.scope import can, covers, require_capability, restrict, scope_roots
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
@@ -54,11 +54,6 @@ PAGE_SIZE = 50
 DIRECTIONS = {"in": Direction.INCOMING, "out": Direction.OUTGOING, "internal": Direction.INTERNAL}
 
 
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        raise PermissionDenied
-
-
 def _holds(request: HttpRequest, capability: str, document: Document) -> bool:
     return covers(request.user, capability, document.organisation.path)
 
@@ -75,7 +70,7 @@ def _visible(request: HttpRequest, pk: int) -> Document:
 @login_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
     """Việc của tôi: what waits for the signed-in person, overdue first."""
-    _require(request, Capability.DOC_VIEW)
+    require_capability(request, Capability.DOC_VIEW)
     return render(
         request,
         "documents/inbox.html",
@@ -118,7 +113,7 @@ def _direction(slug: str) -> str:
 @login_required
 def register_view(request: HttpRequest, direction: str) -> HttpResponse:
     """Sổ đăng ký văn bản đến / đi: the register, filtered, newest entry first."""
-    _require(request, Capability.DOC_VIEW)
+    require_capability(request, Capability.DOC_VIEW)
     form = doc_forms.RegisterFilterForm(
         request.GET, user=request.user, direction=_direction(direction)
     )
@@ -147,7 +142,7 @@ def register_export(request: HttpRequest, direction: str, fmt: str) -> HttpRespo
     """The filtered register as .xlsx or as a printable PDF; the export is audited."""
     from dangso.documents import registers
 
-    _require(request, Capability.DOC_VIEW)
+    require_capability(request, Capability.DOC_VIEW)
     kind = _direction(direction)
     form = doc_forms.RegisterFilterForm(request.GET, user=request.user, direction=kind)
     if not form.is_valid():
@@ -199,7 +194,7 @@ def _form_page(
 @login_required
 def incoming_new(request: HttpRequest) -> HttpResponse:
     """Vào sổ văn bản đến: the clerk registers a document that arrived from outside."""
-    _require(request, Capability.DOC_REGISTER)
+    require_capability(request, Capability.DOC_REGISTER)
     form = doc_forms.IncomingForm(request.POST or None, request.FILES or None, user=request.user)
 
     def save() -> Document:
@@ -221,7 +216,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def draft_new(request: HttpRequest) -> HttpResponse:
     """Dự thảo văn bản đi, answering an incoming document when ?replies_to= is given."""
-    _require(request, Capability.DOC_DRAFT)
+    require_capability(request, Capability.DOC_DRAFT)
     replies_to = None
     if request.GET.get("replies_to", "").isdigit():
         replies_to = _visible(request, int(request.GET["replies_to"]))
@@ -531,7 +526,7 @@ def package_import(request: HttpRequest) -> HttpResponse:
     """Register an incoming document from an exchange package of a system outside."""
     from dangso.documents import package
 
-    _require(request, Capability.DOC_REGISTER)
+    require_capability(request, Capability.DOC_REGISTER)
     form = doc_forms.PackageForm(request.POST or None, request.FILES or None, user=request.user)
 
     def save() -> Document:

@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangso.accounts.scope import can, covers, restrict, scope_roots
+from dangso.accounts.scope import can, covers, require_capability, restrict, scope_roots
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
@@ -39,11 +39,6 @@ from dangso.followup.queries import task_list, visible_programmes, visible_tasks
 from dangso.orgs.models import Organisation
 
 PAGE_SIZE = 50
-
-
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        raise PermissionDenied
 
 
 def _visible(request: HttpRequest, pk: int) -> Task:
@@ -74,7 +69,7 @@ def _organisation(request: HttpRequest, capability: str, pk: Any) -> Organisatio
 @login_required
 def task_list_view(request: HttpRequest) -> HttpResponse:
     """Danh sách nhiệm vụ: the tasks in scope, narrowed as a dashboard figure links to."""
-    _require(request, "task.view")
+    require_capability(request, "task.view")
     form = TaskFilterForm(request.GET, user=request.user)
     form.is_valid()
     data = form.cleaned_data if form.is_valid() else {}
@@ -97,7 +92,7 @@ def task_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_new(request: HttpRequest) -> HttpResponse:
     """Giao nhiệm vụ: an organisation gives a task to itself or to the units below it."""
-    _require(request, "task.assign")
+    require_capability(request, "task.assign")
     organisation = _organisation(request, "task.assign", request.GET.get("org"))
     form = TaskForm(request.POST or None, user=request.user, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -255,7 +250,7 @@ def evidence(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
 @login_required
 def programmes(request: HttpRequest) -> HttpResponse:
     """Chương trình, đề án: the programmes in sight, with completion; new ones by assigners."""
-    _require(request, "task.view")
+    require_capability(request, "task.view")
     may_create = can(request.user, "task.assign")
     form = ProgrammeForm(request.POST or None, user=request.user) if may_create else None
     if request.method == "POST":

@@ -25,7 +25,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from dangso.accounts.scope import can, restrict
+from dangso.accounts.scope import require_capability, restrict
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.responses import file_response
@@ -356,11 +356,6 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the committee's pages ----------------------------------------------------------------
 
 
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        raise PermissionDenied
-
-
 def _cell(request: HttpRequest, pk: Any, capability: str) -> Organisation:
     cells = restrict(Organisation.objects.active().cells(), request.user, capability)
     if pk:
@@ -378,7 +373,7 @@ def _cell(request: HttpRequest, pk: Any, capability: str) -> Organisation:
 def accounts_view(request: HttpRequest) -> HttpResponse:
     """Tài khoản Sổ tay of a cell: who is activated and when they last came; activation codes
     for the chosen members, printed on a sheet to hand out."""
-    _require(request, "portal.support")
+    require_capability(request, "portal.support")
     cell = _cell(request, request.GET.get("cell") or request.POST.get("cell"), "portal.support")
     members = list(
         Member.objects.filter(organisation=cell, status__in=PORTAL_STATUSES)
@@ -413,7 +408,7 @@ def accounts_view(request: HttpRequest) -> HttpResponse:
 def publish_view(request: HttpRequest) -> HttpResponse:
     """Đăng tài liệu: a document of the platform, or a file, to the library of the members
     of an organisation's subtree; the list of what was published, with withdrawal."""
-    _require(request, "portal.publish")
+    require_capability(request, "portal.publish")
     form = PublishForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and request.POST.get("withdraw"):
         item = get_object_or_404(
@@ -448,7 +443,7 @@ def publish_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaigns_view(request: HttpRequest) -> HttpResponse:
     """Học tập nghị quyết, the committee's side: open a campaign; see completion of each."""
-    _require(request, "portal.publish")
+    require_capability(request, "portal.publish")
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -473,7 +468,7 @@ def campaigns_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Completion of a campaign per cell, and per member of a chosen cell, with reflections."""
-    _require(request, "portal.publish")
+    require_capability(request, "portal.publish")
     item = get_object_or_404(
         restrict(
             StudyCampaign.objects.select_related("organisation"), request.user, "portal.publish"
@@ -498,7 +493,7 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def committee_threads(request: HttpRequest) -> HttpResponse:
     """Members' questions, opinions, requests and corrections, waiting ones first."""
-    _require(request, "portal.support")
+    require_capability(request, "portal.support")
     waiting = restrict(
         Thread.objects.select_related("member", "cell"), request.user, "portal.support"
     )
@@ -513,7 +508,7 @@ def committee_threads(request: HttpRequest) -> HttpResponse:
 @login_required
 def committee_thread(request: HttpRequest, pk: int) -> HttpResponse:
     """Answer a member; approve or refuse a correction of their record."""
-    _require(request, "portal.support")
+    require_capability(request, "portal.support")
     item = get_object_or_404(
         restrict(Thread.objects.select_related("member", "cell"), request.user, "portal.support"),
         pk=pk,

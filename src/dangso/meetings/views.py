@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from dangso.accounts.scope import can, covers, restrict, scope_roots
+from dangso.accounts.scope import can, covers, require_capability, restrict, scope_roots
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.responses import file_response
@@ -52,11 +52,6 @@ from dangso.orgs.choices import CELL_KINDS
 from dangso.orgs.models import Organisation
 
 PAGE_SIZE = 50
-
-
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        raise PermissionDenied
 
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -92,7 +87,7 @@ def qr_svg(meeting: Meeting) -> str:
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """Lịch sinh hoạt: the meetings of the cells in scope, newest first."""
-    _require(request, "meeting.view")
+    require_capability(request, "meeting.view")
     form = MeetingFilterForm(request.GET, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     node = None
@@ -117,7 +112,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting_new(request: HttpRequest) -> HttpResponse:
     """Lên lịch sinh hoạt: a draft meeting for one of the cells the secretary runs."""
-    _require(request, "meeting.manage")
+    require_capability(request, "meeting.manage")
     initial: dict[str, Any] = {"agenda": DEFAULT_AGENDA, "time": "19:30"}
     if request.GET.get("cell", "").isdigit():
         initial["cell"] = int(request.GET["cell"])
@@ -392,7 +387,7 @@ def _node(request: HttpRequest) -> Organisation:
 @login_required
 def rates(request: HttpRequest) -> HttpResponse:
     """Tỷ lệ dự sinh hoạt: per cell under an organisation in scope, last twelve months."""
-    _require(request, "meeting.view")
+    require_capability(request, "meeting.view")
     node = _node(request)
     since = queries.rate_since()
     cells = queries.cells_under(request.user, node)
@@ -409,7 +404,7 @@ def rates(request: HttpRequest) -> HttpResponse:
 @login_required
 def rates_cell(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance rate of each member of one cell."""
-    _require(request, "meeting.view")
+    require_capability(request, "meeting.view")
     cells = Organisation.objects.filter(kind__in=CELL_KINDS)
     cell = get_object_or_404(restrict(cells, request.user, "meeting.view"), pk=pk)
     since = queries.rate_since()

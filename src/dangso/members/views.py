@@ -11,7 +11,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangso.accounts.models import RoleAssignment
-from dangso.accounts.scope import can, organisation_options, restrict, scope_roots
+from dangso.accounts.scope import (
+    can,
+    organisation_options,
+    require_capability,
+    restrict,
+    scope_roots,
+)
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.models import AuditEntry
@@ -59,11 +65,6 @@ _AGE_LABELS = {
 }
 _CHART_ROW = 36
 _CHART_BAR = 330
-
-
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        raise PermissionDenied
 
 
 def _chart(rows: list[tuple[Any, int]]) -> dict[str, Any]:
@@ -120,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     """Danh sách đảng viên in the user's scope; htmx requests get only the results."""
-    _require(request, "member.view")
+    require_capability(request, "member.view")
     form = MemberFilterForm(request.GET, user=request.user)
     members = restrict(Member.objects.select_related("organisation"), request.user, "member.view")
     members = (
@@ -151,7 +152,7 @@ def _organisation_options(user: Any, form: MemberFilterForm) -> list[tuple[int, 
 @login_required
 def member_export(request: HttpRequest) -> HttpResponse:
     """The current filtered list as .xlsx; the export is one audited read."""
-    _require(request, "member.view")
+    require_capability(request, "member.view")
     form = MemberFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         messages.error(request, _("The filters are not valid; nothing was exported."))
@@ -264,7 +265,7 @@ def member_event(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
     """Kết nạp: admit a new probationary member into a cell of the user's scope."""
-    _require(request, "member.event")
+    require_capability(request, "member.event")
     initial = {"organisation": request.GET.get("organisation")}
     form = AdmissionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -288,7 +289,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_receive(request: HttpRequest) -> HttpResponse:
     """Tiếp nhận: record a member transferred in from outside the system."""
-    _require(request, "member.event")
+    require_capability(request, "member.event")
     initial = {"organisation": request.GET.get("organisation"), "received_on": timezone.localdate()}
     form = ReceiveForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

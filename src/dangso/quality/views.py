@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet, Sum
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangso.accounts.scope import can, covers, organisation_options, restrict
+from dangso.accounts.scope import covers, organisation_options, require_capability, restrict
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.members import actions as member_actions
@@ -42,11 +42,6 @@ PAIRS_PAGE = 20
 # Above this many members, "Check now" goes to the background worker instead of the request.
 SYNC_CHECK_LIMIT = 200_000
 _CHART = {"width": 600, "height": 180, "pad": 32}
-
-
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        raise PermissionDenied
 
 
 def _scope_form(request: HttpRequest, form_class: type[ScopeForm], capability: str) -> Any:
@@ -100,7 +95,7 @@ def _with_today(
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Chất lượng dữ liệu: % clean of the user's part of the tree, by rule, over time, and per
     child organisation (worst first)."""
-    _require(request, "member.view")
+    require_capability(request, "member.view")
     user = request.user
     form = _scope_form(request, ScopeForm, "member.view")
     roots = queries.scope_roots(user, "member.view", form.chosen)
@@ -197,7 +192,7 @@ def _item(member: Member, form: Any = None) -> dict[str, Any]:
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     """Danh sách cần sửa: the members in the user's scope whose records break a rule."""
-    _require(request, "member.edit")
+    require_capability(request, "member.edit")
     user = request.user
     form = _scope_form(request, WorklistForm, "member.edit")
     members: QuerySet[Member]
@@ -276,7 +271,7 @@ def fix(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
     """Hồ sơ nghi trùng: pairs of records in scope that are probably one person."""
-    _require(request, "member.edit")
+    require_capability(request, "member.edit")
     form = _scope_form(request, ScopeForm, "member.edit")
     found = queries.open_pairs(request.user, form.chosen)
     page = Paginator(found, PAIRS_PAGE).get_page(request.GET.get("page"))
