@@ -771,8 +771,9 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
 
 
 def sign_and_validate(runs: int) -> dict[str, Any]:
-    from dangso.documents.signing import load_credential, sign_pdf, validate_pdf
-    from dangso.testing.pki import PASSPHRASE, local_pki, make_pdf
+    from dangso.core.pki import PASSPHRASE, local_pki
+    from dangso.core.printing import make_pdf
+    from dangso.core.signing import load_credential, sign_pdf, validate_pdf
 
     pki = local_pki()
     pdf = make_pdf(pages=10)

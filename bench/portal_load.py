@@ -342,11 +342,11 @@ def publish_library(seed: int) -> int:
     from django.db import connection
 
     from dangso.core.audit import Actor
-    from dangso.documents.actions import Upload
+    from dangso.core.files import Upload
+    from dangso.core.printing import make_pdf
     from dangso.handbook import actions
     from dangso.handbook.models import MemberAccount, Publication
     from dangso.orgs.models import Organisation
-    from dangso.testing.pki import make_pdf
 
     office = User.objects.get(username="vanthu.tinh")
     actor = Actor(office.pk, office.username)

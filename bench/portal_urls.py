@@ -23,5 +23,5 @@ def bare(request: HttpRequest, pk: int) -> JsonResponse:
 
 urlpatterns = [
     path("bench/bare/<int:pk>", bare),
-    path("", include("dangso.urls")),
+    path("", include("dangso.site.urls")),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dangso.followup",
     "dangso.handbook",
     "dangso.meetings",
+    "dangso.site",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     "dangso.accounts.middleware.MfaRequiredMiddleware",
 ]
 
-ROOT_URLCONF = "dangso.urls"
+ROOT_URLCONF = "dangso.site.urls"
 WSGI_APPLICATION = "dangso.wsgi.application"
 
 TEMPLATES = [
@@ -79,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "dangso.core.context_processors.platform",
+                "dangso.site.context_processors.platform",
             ],
         },
     },
@@ -117,7 +118,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "dangso.handbook.auth.MemberNumberBackend",
 ]
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: after this many failures for one username within the window, the account

@@ -11,6 +11,7 @@ from django.db.models import Model, Q, QuerySet
 
 from dangso.accounts.roles import ROLE_CAPABILITIES
 from dangso.orgs.models import Organisation
+from dangso.orgs.paths import depth_of, lineage
 
 M = TypeVar("M", bound=Model)
 
@@ -91,7 +92,7 @@ def organisation_options(
     paths = scope_paths(user, capability)
     if not paths:
         return []
-    top = min(path.count("/") - 2 for path in paths)  # "/1/" is depth 0
+    top = min(depth_of(path) for path in paths)
     rows = (
         restrict(Organisation.objects.active(), user, capability)
         .filter(depth__lte=top + levels)
@@ -116,11 +117,7 @@ def people_who_can(
 
     from dangso.accounts.models import RoleAssignment
 
-    if here_only:
-        paths = [organisation.path]
-    else:
-        parts = organisation.path.strip("/").split("/")
-        paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    paths = [organisation.path] if here_only else lineage(organisation.path)
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
     user_ids = RoleAssignment.objects.filter(organisation__path__in=paths, role__in=roles).values(
         "user_id"
@@ -135,3 +132,21 @@ def require_capability(request: Any, capability: str) -> None:
 
     if not can(request.user, capability):
         raise PermissionDenied
+
+
+def chosen_organisation(user: Any, capability: str, pk: Any) -> Organisation:
+    """The organisation a page was asked about (`pk`, e.g. ``?org=``), within `user`'s scope for
+    `capability` (404 outside it), or the first root of that scope when none was asked for."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    organisations = restrict(Organisation.objects.all(), user, capability)
+    if pk not in (None, ""):
+        try:
+            return get_object_or_404(organisations, pk=int(pk))
+        except (TypeError, ValueError):
+            pass
+    roots = scope_roots(user, capability)
+    if not roots:
+        raise PermissionDenied
+    return roots[0]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +60,24 @@ class ParseOnlyModelForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         return
+
+
+MAX_FILES = 20
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input; each is checked by `core.files` in the action."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(items) > MAX_FILES:
+            raise ValidationError(_("Attach at most %(n)d files at once.") % {"n": MAX_FILES})
+        if self.required and not items:
+            raise ValidationError(self.error_messages["required"])
+        return [item for item in items if item]

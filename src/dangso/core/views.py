@@ -1,38 +1,13 @@
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dangso.accounts.scope import can, restrict
-from dangso.core.models import AuditEntry, Notification
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """Browse the audit log within the user's scope, by object or by user."""
-    if not can(request.user, "audit.view"):
-        raise PermissionDenied
-    entries = restrict(AuditEntry.objects.all(), request.user, "audit.view").order_by("-seq")
-    object_type = request.GET.get("object_type", "").strip()
-    object_id = request.GET.get("object_id", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    if object_type:
-        entries = entries.filter(object_type=object_type)
-    if object_id:
-        entries = entries.filter(object_id=object_id)
-    if actor:
-        entries = entries.filter(actor_name=actor)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "core/audit_log.html",
-        {"page": page, "object_type": object_type, "object_id": object_id, "actor": actor},
-    )
+from dangso.core.models import Notification
 
 
 @login_required

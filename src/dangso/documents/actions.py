@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 
 from dangso.accounts.roles import Capability
 from dangso.accounts.scope import covers, people_who_can
-from dangso.core import audit
+from dangso.core import audit, files, signing, verification
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.text import clean_spaces, fold, nfc
-from dangso.documents import files, numbering, signing, verification
+from dangso.documents import numbering
 from dangso.documents.choices import (
     INCOMING_OPEN,
     AttachmentKind,
@@ -60,15 +61,6 @@ DOCUMENT_FIELDS = (
 )  # fmt: skip
 # Text kept in `search_text` from each attachment (the first pages carry the substance).
 SEARCH_TEXT_PER_FILE = 20_000
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file as received from a form, the API or an exchange package."""
-
-    name: str
-    content: bytes
-    kind: str = AttachmentKind.MAIN
 
 
 def _now() -> datetime.datetime:

@@ -33,6 +33,8 @@ from dangso.accounts.api_auth import api_user, get_in_scope, require, scoped
 from dangso.accounts.roles import Capability
 from dangso.accounts.scope import covers, restrict
 from dangso.core.audit import Actor, client_address
+from dangso.core.classification import Classification
+from dangso.core.files import IntegrityFailure, Upload
 from dangso.core.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -41,14 +43,8 @@ from dangso.core.pagination import (
     encode_cursor,
 )
 from dangso.documents import actions
-from dangso.documents.actions import Handler, Upload
-from dangso.documents.choices import (
-    AttachmentKind,
-    Classification,
-    Direction,
-    DocumentStatus,
-)
-from dangso.documents.files import IntegrityFailure
+from dangso.documents.actions import Handler
+from dangso.documents.choices import AttachmentKind, Direction, DocumentStatus
 from dangso.documents.models import (
     Assignment,
     Attachment,
@@ -209,7 +205,7 @@ def _uploads(
 @sensitive_variables("p12", "passphrase")
 def _credential(p12: UploadedFile | None, passphrase: str) -> Any:
     """A signing credential from an uploaded PKCS#12 file; the file is read, never stored."""
-    from dangso.documents import signing
+    from dangso.core import signing
 
     try:
         return signing.load_credential(p12.read() if p12 is not None else b"", passphrase)

@@ -36,7 +36,6 @@ class DocumentsConfig(AppConfig):
                 "document.package_export": _("Exchange package exported"),
                 "document.import": _("Document registered from an exchange package"),
                 "document.office.body": _("Issuing body set up"),
-                "document.office.term": _("Committee term started"),
                 "document.office.congress": _("Congress recorded"),
                 "document.office.type": _("Document type set up"),
             }

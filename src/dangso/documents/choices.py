@@ -3,23 +3,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangso.core.classification import CLASSIFICATION_RANK, Classification  # noqa: F401  documents carry them
+
 
 class Direction(models.TextChoices):
     INCOMING = "in", _("Incoming")
     OUTGOING = "out", _("Outgoing")
     INTERNAL = "internal", _("Internal")
-
-
-class Classification(models.TextChoices):
-    """Secrecy marks, in rising order (the values are those of DANGSO_MAX_CLASSIFICATION)."""
-
-    UNCLASSIFIED = "khong_mat", _("Unclassified")
-    SECRET = "mat", _("Secret (Mật)")
-    TOP_SECRET = "toi_mat", _("Top secret (Tối mật)")
-    MOST_SECRET = "tuyet_mat", _("Most secret (Tuyệt mật)")
-
-
-CLASSIFICATION_RANK = {value: rank for rank, value in enumerate(Classification.values)}
 
 
 class Urgency(models.TextChoices):

@@ -2,7 +2,7 @@
 
 Everything goes through `documents.actions`, so numbers, registers, events and the audit log
 are those the application itself writes. Signatures use a demonstration certificate authority
-(`dangso.testing.pki`), whose root is placed among the trust anchors and whose PKCS#12 files
+(`dangso.core.pki`), whose root is placed among the trust anchors and whose PKCS#12 files
 are written to var/demo-certificates/ so that the signing screens can be tried. They are
 demonstration keys: never use them for real documents.
 """
@@ -20,18 +20,19 @@ from django.utils import timezone
 
 from dangso.accounts.models import RoleAssignment
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
+from dangso.core.pki import PASSPHRASE, local_pki
+from dangso.core.printing import make_pdf
 from dangso.documents import actions
-from dangso.documents.actions import Handler, Upload
+from dangso.documents.actions import Handler
 from dangso.documents.choices import HandlingRole, Urgency
 from dangso.documents.models import (
     Assignment,
     DocumentType,
     IssuingBody,
-    Term,
     ensure_document_types,
 )
-from dangso.orgs.models import Organisation
-from dangso.testing.pki import PASSPHRASE, local_pki, make_pdf
+from dangso.orgs.models import Organisation, Term
 
 SUBJECTS = (
     "học tập, quán triệt Nghị quyết Đại hội Đảng bộ tỉnh",
@@ -116,7 +117,7 @@ def load_document_demo(seed: int = 204) -> DocumentDemoSummary:
         )
     certificates = _write_certificates()
     pki = local_pki()
-    from dangso.documents import signing
+    from dangso.core import signing
 
     personal = signing.load_credential(pki.signer.pkcs12(), PASSPHRASE)
     seal = signing.load_credential(pki.organisation.pkcs12(), PASSPHRASE)

@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from dangso.accounts.forms import PeopleChoiceField, PersonChoiceField
 from dangso.accounts.roles import Capability
 from dangso.accounts.scope import organisation_options, people_who_can, restrict
-from dangso.core.forms import date_field
-from dangso.documents.actions import Upload
+from dangso.core.classification import Classification
+from dangso.core.files import Upload
+from dangso.core.forms import FilesField, date_field
 from dangso.documents.choices import (
     AttachmentKind,
-    Classification,
     Direction,
     DocumentStatus,
     HandlingRole,
@@ -25,28 +26,10 @@ from dangso.documents.choices import (
 from dangso.documents.models import Congress, Document, DocumentType, IssuingBody
 from dangso.documents.queries import RegisterFilters
 from dangso.orgs.models import Organisation
+from dangso.orgs.paths import ids_of
 
 User = get_user_model()
-MAX_FILES = 20
 MAX_REVIEWERS = 5
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class FilesField(forms.FileField):
-    """Several files in one input; each is checked by `documents.files` in the action."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        items = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(items) > MAX_FILES:
-            raise ValidationError(_("Attach at most %(n)d files at once.") % {"n": MAX_FILES})
-        if self.required and not items:
-            raise ValidationError(self.error_messages["required"])
-        return [item for item in items if item]
 
 
 def uploads(files: list[UploadedFile], kind: str = AttachmentKind.MAIN) -> list[Upload]:
@@ -56,16 +39,6 @@ def uploads(files: list[UploadedFile], kind: str = AttachmentKind.MAIN) -> list[
         this_kind = kind if kind != AttachmentKind.MAIN or index == 0 else AttachmentKind.ANNEX
         result.append(Upload(item.name or "", item.read(), this_kind))
     return result
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
-
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 def _organisation_field(user: Any, capability: str) -> forms.TypedChoiceField:
@@ -337,7 +310,7 @@ class CredentialForm(forms.Form):
     )
 
     def credential(self) -> Any:
-        from dangso.documents import signing
+        from dangso.core import signing
 
         data = self.cleaned_data
         return signing.load_credential(data["certificate"].read(), data["passphrase"])
@@ -359,7 +332,7 @@ class IssueForm(forms.Form):
         data = self.cleaned_data
         if not data.get("certificate"):
             return None
-        from dangso.documents import signing
+        from dangso.core import signing
 
         return signing.load_credential(data["certificate"].read(), data["passphrase"])
 
@@ -381,7 +354,7 @@ class SendForm(forms.Form):
         super().__init__(*args, **kwargs)
         organisation = document.organisation
         near = Organisation.objects.active().filter(
-            pk__in=[*organisation.path.strip("/").split("/")]
+            pk__in=ids_of(organisation.path)
         ) | Organisation.objects.active().filter(parent=organisation)
         self.fields["recipients"].choices = [  # type: ignore[attr-defined]
             (org.pk, org.name) for org in near.exclude(pk=organisation.pk).order_by("path")

@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangso.core.classification import Classification
 from dangso.documents.choices import (
     DEFAULT_TYPES,
     INCOMING_OPEN,
     AttachmentKind,
-    Classification,
     DeliveryStatus,
     Direction,
     DocumentStatus,
@@ -83,30 +83,6 @@ class IssuingBody(models.Model):
         return f"{self.name} ({self.symbol})"
 
 
-class Term(models.Model):
-    """A committee term (nhiệm kỳ cấp ủy): outgoing numbers restart from 01 with each term
-    (HD 36 §II.1.3). It runs from the day after the congress closes to the closing day of the
-    next; `ends_on` stays empty while it lasts."""
-
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
-        related_name="terms",
-    )  # fmt: skip
-    name = models.CharField(_("name"), max_length=100)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
-
-    scope_path = "organisation__path"
-
-    class Meta:
-        verbose_name = _("committee term")
-        verbose_name_plural = _("committee terms")
-        ordering = ["organisation", "-starts_on"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Congress(models.Model):
     """A congress (đại hội): its documents share one series across all types, from the
     preparatory session to the closing day (HD 36 §II.1.3)."""
@@ -164,7 +140,11 @@ class Document(models.Model):
     place = models.CharField(_("place"), max_length=100, blank=True)
     issued_on = models.DateField(_("date of the document"), null=True, blank=True)
     term = models.ForeignKey(
-        Term, verbose_name=_("committee term"), null=True, blank=True, on_delete=models.PROTECT
+        "orgs.Term",
+        verbose_name=_("committee term"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     congress = models.ForeignKey(
         Congress, verbose_name=_("congress"), null=True, blank=True, on_delete=models.PROTECT,
@@ -289,7 +269,7 @@ class Attachment(models.Model):
         """The stored validation report, read back (its sentences in the reader's language)."""
         if not self.signature_report:
             return None
-        from dangso.documents.verification import ValidationReport
+        from dangso.core.verification import ValidationReport
 
         return ValidationReport.from_json(self.signature_report)
 

@@ -20,8 +20,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from dangso.core.dates import format_date
-from dangso.documents.models import Congress, Counter, Document, IssuingBody, Term
-from dangso.orgs.models import Organisation
+from dangso.documents.models import Congress, Counter, Document, IssuingBody
+from dangso.orgs.models import Organisation, Term
 
 
 def take(key: str) -> int:

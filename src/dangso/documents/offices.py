@@ -1,8 +1,8 @@
 """Setting up a document office: its issuing bodies, committee terms, congresses, and the
 document types. Each action checks first, writes nothing on refusal, and is audited.
 
-Numbers restart with each committee term (HD 36 §II.1.3), so starting a term is the one
-change that moves every series: the open term ends the day before the new one starts.
+Numbers restart with each committee term (HD 36 §II.1.3); terms belong to the organisation
+(`orgs.actions.start_term`).
 """
 
 import datetime
@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 
 from dangso.core import audit
 from dangso.core.audit import Actor
-from dangso.core.dates import format_date
 from dangso.core.text import clean_spaces, nfc
-from dangso.documents.models import Congress, DocumentType, IssuingBody, Term
+from dangso.documents.models import Congress, DocumentType, IssuingBody
 from dangso.orgs.models import Organisation
 
 
@@ -56,30 +55,6 @@ def set_issuing_body_active(body: IssuingBody, active: bool, *, actor: Actor) ->
     body.save(update_fields=["active"])
     audit.record(actor, "document.office.body", body, changes={"active": active})
     return body
-
-
-@transaction.atomic
-def start_term(
-    organisation: Organisation, *, name: str, starts_on: datetime.date, actor: Actor
-) -> Term:
-    """A new committee term: the open one ends the day before, and numbers restart at 01."""
-    name = _text(name)
-    if not name:
-        raise ValidationError({"name": _("Write the name of the term, e.g. Nhiệm kỳ 2025–2030.")})
-    latest = Term.objects.filter(organisation=organisation).order_by("-starts_on").first()
-    if latest is not None and starts_on <= latest.starts_on:
-        raise ValidationError(
-            {"starts_on": _("A new term starts after the current one (%(day)s).")
-             % {"day": format_date(latest.starts_on)}}
-        )  # fmt: skip
-    if latest is not None and (latest.ends_on is None or latest.ends_on >= starts_on):
-        latest.ends_on = starts_on - datetime.timedelta(days=1)
-        latest.save(update_fields=["ends_on"])
-    term = Term.objects.create(organisation=organisation, name=name, starts_on=starts_on)
-    audit.record(
-        actor, "document.office.term", term, changes={"name": name, "starts_on": starts_on}
-    )
-    return term
 
 
 @transaction.atomic

@@ -39,10 +39,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangso.core import audit
+from dangso.core import audit, files
 from dangso.core.audit import Actor
 from dangso.core.text import nfc
-from dangso.documents import actions, files
+from dangso.documents import actions
 from dangso.documents.choices import AttachmentKind, Direction, SigningAuthority, Urgency
 from dangso.documents.models import Document, DocumentType
 from dangso.orgs.models import Organisation

@@ -16,13 +16,9 @@ from django.utils import timezone
 
 from dangso.accounts.roles import Capability
 from dangso.accounts.scope import restrict, scope_paths
+from dangso.core.classification import Classification
 from dangso.core.text import fold
-from dangso.documents.choices import (
-    INCOMING_OPEN,
-    Classification,
-    DocumentStatus,
-    ReviewDecision,
-)
+from dangso.documents.choices import INCOMING_OPEN, DocumentStatus, ReviewDecision
 from dangso.documents.models import Assignment, Document, Grant, ReviewStep
 
 MAX_SEARCH_WORDS = 8

@@ -37,11 +37,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from dangso.core.classification import Classification
 from dangso.core.dates import format_date
 from dangso.core.printing import PARTY_HEADER, css_string, html_to_pdf
 from dangso.core.spreadsheets import XLSX_CONTENT_TYPE, cell, text_cell
 from dangso.core.text import nfc
-from dangso.documents.choices import Classification, Direction, HandlingRole, Urgency
+from dangso.documents.choices import Direction, HandlingRole, Urgency
 from dangso.documents.models import Assignment, Document
 from dangso.orgs.models import Organisation
 

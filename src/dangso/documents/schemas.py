@@ -9,9 +9,9 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from dangso.core.classification import Classification
 from dangso.documents.choices import (
     AttachmentKind,
-    Classification,
     DeliveryStatus,
     Direction,
     DocumentStatus,

@@ -24,12 +24,12 @@ from django.views.decorators.http import require_POST
 
 from dangso.accounts.roles import Capability
 from dangso.accounts.scope import can, covers, require_capability, restrict, scope_roots
-from dangso.core import audit
+from dangso.core import audit, files
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.responses import file_response
 from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
-from dangso.documents import actions, files, offices
+from dangso.documents import actions, offices
 from dangso.documents import forms as doc_forms
 from dangso.documents.actions import current_review
 from dangso.documents.choices import (
@@ -45,10 +45,10 @@ from dangso.documents.models import (
     Document,
     DocumentType,
     IssuingBody,
-    Term,
 )
 from dangso.documents.queries import inbox, register_page, register_window, visible_documents
-from dangso.orgs.models import Organisation
+from dangso.orgs import actions as org_actions
+from dangso.orgs.models import Organisation, Term
 
 PAGE_SIZE = 50
 DIRECTIONS = {"in": Direction.INCOMING, "out": Direction.OUTGOING, "internal": Direction.INTERNAL}
@@ -559,7 +559,7 @@ def _office_change(
     if name == "body":
         offices.add_issuing_body(organisation, **data, actor=actor)
     elif name == "term":
-        offices.start_term(organisation, **data, actor=actor)
+        org_actions.start_term(organisation, **data, actor=actor)
     elif name == "congress":
         offices.add_congress(organisation, **data, actor=actor)
     elif name == "type":

@@ -15,10 +15,10 @@ from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from dangso.core.pki import PASSPHRASE, local_pki
 from dangso.documents.models import Document
 from dangso.testing.browser import sign_in as _sign_in
 from dangso.testing.documents import make_office, pdf_bytes
-from dangso.testing.pki import PASSPHRASE, local_pki
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from dangso.core.audit import Actor
-from dangso.documents.actions import Upload
+from dangso.core.files import Upload
 from dangso.handbook import actions as handbook
 from dangso.meetings import actions as meetings
 from dangso.testing.browser import sign_in

@@ -18,12 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangso.accounts.scope import people_who_can
-from dangso.core import audit
+from dangso.core import audit, files
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.notifications import notify
 from dangso.core.text import clean_spaces, fold, nfc
-from dangso.documents import files
-from dangso.documents.actions import Upload
 from dangso.followup.choices import Reminder
 from dangso.followup.models import Evidence, Programme, ProgressUpdate, Task, TaskGrant
 from dangso.orgs.models import Organisation

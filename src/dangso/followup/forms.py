@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dangso.accounts.forms import PersonChoiceField
 from dangso.accounts.scope import organisation_options, restrict
-from dangso.core.forms import date_field
-from dangso.documents.forms import FilesField, PersonChoiceField
+from dangso.core.forms import FilesField, date_field
 from dangso.documents.queries import visible_documents
 from dangso.followup.choices import TaskStatus
 from dangso.followup.models import Programme, Task

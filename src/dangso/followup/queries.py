@@ -8,6 +8,7 @@ received from the Central Committee once; the commune sees its share once; the c
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from dangso.core.text import fold
 from dangso.followup.choices import DONE, TaskStatus
 from dangso.followup.models import Programme, Task, TaskGrant
 from dangso.orgs.models import Organisation
+from dangso.orgs.paths import ids_of
 from dangso.orgs.queries import child_segment
 
 VIEW = "task.view"
@@ -101,7 +103,7 @@ def visible_programmes(user: Any) -> QuerySet[Programme]:
         return Programme.objects.none()
     owners: set[int] = set()
     for path in paths:
-        owners.update(int(part) for part in path.strip("/").split("/"))
+        owners.update(ids_of(path))
     return Programme.objects.filter(
         Q(organisation_id__in=owners)
         | Q(pk__in=restrict(Programme.objects.all(), user, VIEW).values("pk"))
@@ -294,3 +296,10 @@ def task_list(
     return tasks.annotate(current_status=status_expression(today)).select_related(
         "organisation", "programme", "parent"
     )
+
+
+def programme_rows(
+    user: Any, roots: Sequence[Organisation]
+) -> list[tuple[Organisation, list[Any]]]:
+    """Programme completion at each root of the user's scope (the programmes page)."""
+    return [(root, programme_figures(user, root)) for root in roots]

@@ -1,4 +1,4 @@
-"""Task pages: the list, a new task, the task page and its steps, programmes, the dashboard.
+"""Task pages: the list, a new task, the task page and its steps, programmes.
 
 A task is found through `visible_tasks()` (scope, support and the confidential-grant rule), so a
 task out of reach is a 404; each step then checks its capability over the lead organisation.
@@ -18,14 +18,20 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangso.accounts.scope import can, covers, require_capability, restrict, scope_roots
-from dangso.core import audit
+from dangso.accounts.scope import (
+    can,
+    chosen_organisation,
+    covers,
+    require_capability,
+    restrict,
+    scope_roots,
+)
+from dangso.core import audit, files
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.forms import show_errors
 from dangso.core.responses import file_response
-from dangso.documents import files
-from dangso.documents.actions import Upload
-from dangso.followup import actions, dashboard
+from dangso.followup import actions
 from dangso.followup.forms import (
     DelegateForm,
     GrantForm,
@@ -35,7 +41,7 @@ from dangso.followup.forms import (
     TaskForm,
 )
 from dangso.followup.models import Evidence, Task
-from dangso.followup.queries import task_list, visible_programmes, visible_tasks
+from dangso.followup.queries import programme_rows, task_list, visible_programmes, visible_tasks
 from dangso.orgs.models import Organisation
 
 PAGE_SIZE = 50
@@ -52,18 +58,7 @@ def _visible(request: HttpRequest, pk: int) -> Task:
 
 
 def _organisation(request: HttpRequest, capability: str, pk: Any) -> Organisation:
-    """The organisation named in the request, within the user's scope for `capability`, or
-    the first root of that scope."""
-    organisations = restrict(Organisation.objects.all(), request.user, capability)
-    if pk not in (None, ""):
-        try:
-            return get_object_or_404(organisations, pk=int(pk))
-        except (TypeError, ValueError):
-            pass
-    roots = scope_roots(request.user, capability)
-    if not roots:
-        raise PermissionDenied
-    return roots[0]
+    return chosen_organisation(request.user, capability, pk)
 
 
 @login_required
@@ -268,23 +263,6 @@ def programmes(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The programme was created."))
                 return redirect("followup:programmes")
     roots = scope_roots(request.user, "task.view")
-    figures = dashboard.programme_rows(request.user, roots)
+    figures = programme_rows(request.user, roots)
     return render(request, "followup/programmes.html", {"form": form, "rows": figures,
                   "programmes": visible_programmes(request.user)})  # fmt: skip
-
-
-@login_required
-def dashboard_view(request: HttpRequest) -> HttpResponse:
-    """Bảng điều hành: tasks, reports and members of one organisation in scope, each figure
-    leading to its child units and to the list behind it."""
-    node = _organisation(request, "org.view", request.GET.get("org"))
-    return render(request, "followup/dashboard.html", dashboard.context(request.user, node))
-
-
-@login_required
-def dashboard_members(request: HttpRequest) -> HttpResponse:
-    """The members panel of the dashboard, loaded after the page (it may count many rows)."""
-    node = _organisation(request, "org.view", request.GET.get("org"))
-    return render(
-        request, "followup/_members_panel.html", dashboard.member_context(request.user, node)
-    )

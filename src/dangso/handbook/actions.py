@@ -24,13 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from dangso.accounts.models import RoleAssignment
 from dangso.accounts.roles import Role
 from dangso.accounts.scope import people_who_can
-from dangso.core import audit
+from dangso.core import audit, files
 from dangso.core.audit import Actor
+from dangso.core.classification import Classification
+from dangso.core.files import Upload
 from dangso.core.notifications import notify
 from dangso.core.text import clean_spaces, fold, nfc
-from dangso.documents import files
-from dangso.documents.actions import Upload
-from dangso.documents.choices import Classification
 from dangso.documents.models import Document
 from dangso.handbook.choices import ThreadKind, ThreadStatus
 from dangso.handbook.models import (
@@ -43,8 +42,10 @@ from dangso.handbook.models import (
     StudyRecord,
     Thread,
 )
-from dangso.handbook.portal import PORTAL_STATUSES
+from dangso.handbook.notices import notify_accounts, subtree_accounts
+from dangso.handbook.tasks import tell_subtree_task
 from dangso.members.actions import update_member
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
 from dangso.orgs.models import Organisation
 
@@ -271,30 +272,15 @@ def tell_members_of(publication_id: int) -> int:
     )
 
 
-def subtree_accounts(organisation: Organisation) -> Any:
-    """The handbook accounts of the members on the roll under `organisation`."""
-    return MemberAccount.objects.filter(
-        member__organisation__path__startswith=organisation.path,
-        member__status__in=PORTAL_STATUSES,
-    )
-
-
 def tell_subtree(organisation_id: int, subject: str, body: str, *, url: str, key: str) -> int:
     """Tell every member of a subtree who uses the handbook: at once for a cell or a commune,
     by a job from the database queue above NOTIFY_INLINE_LIMIT members (a province)."""
     organisation = Organisation.objects.get(pk=organisation_id)
     accounts = subtree_accounts(organisation)
     if accounts.count() > NOTIFY_INLINE_LIMIT:
-        from dangso.handbook.tasks import tell_subtree_task
-
         tell_subtree_task.enqueue(organisation_id, subject, body, url=url, key=key)
         return 0
     return notify_accounts(accounts, subject, body, url=url, key=key)
-
-
-def notify_accounts(accounts: Any, subject: str, body: str, *, url: str, key: str) -> int:
-    users = [account.user for account in accounts.select_related("user")]
-    return notify(users, subject, body, url=url, key=key)
 
 
 def withdraw(publication: Publication, *, actor: Actor) -> None:

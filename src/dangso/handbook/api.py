@@ -17,7 +17,8 @@ from dangso.core.audit import Actor
 from dangso.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, cursor_page
 from dangso.handbook import actions, library
 from dangso.handbook.models import StudyCampaign, StudyRecord, Thread
-from dangso.handbook.portal import PORTAL_STATUSES, visible_paths
+from dangso.handbook.portal import visible_paths
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
 
 router = Router()

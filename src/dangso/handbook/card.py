@@ -21,26 +21,16 @@ keys can be rotated while cards signed by the previous key are still published a
 
 from __future__ import annotations
 
-import base64
-import binascii
-import contextlib
 import datetime
-import hashlib
 import json
-import os
 import re
-import tempfile
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-import segno
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
@@ -50,10 +40,21 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dangso.core import audit
+from dangso.core import audit, signed_payloads
 from dangso.core.audit import Actor
 from dangso.core.dates import format_date
 from dangso.core.models import AuditEntry
+from dangso.core.signed_payloads import (
+    KeyMissing,
+    KeyRing,
+    KeySet,
+    PayloadError,
+    key_id,
+    open_signed,
+    sign_document,
+    signature_holds,
+    verify_document,
+)
 from dangso.members.choices import ON_ROLL
 from dangso.members.models import Member
 
@@ -64,22 +65,15 @@ ISSUE_ACTION = "handbook.card.issue"
 MAX_TEXT_LENGTH = 2048  # a version-1 card is ~300-400 characters
 _PAYLOAD_FIELDS = frozenset({"v", "kid", "no", "name", "cell", "org", "iat", "exp"})
 _REVOCATION_FIELDS = frozenset({"v", "kid", "issued_at", "revoked", "sig"})
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _KID = re.compile(r"[0-9a-f]{16}")
 _CARD_NUMBER = re.compile(r"[0-9]{8}")
-_PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
-_RETIRED_PATTERN = "card-public-*.pem"
 
 
-class CardError(Exception):
-    """A problem with the card keys or the published files, with a message for people."""
+CardError = PayloadError  # a problem with the card keys or the published files
+CardKeyMissing = KeyMissing
 
 
-class CardKeyMissing(CardError):
-    pass
-
-
-class CardNumberInvalid(CardError):
+class CardNumberInvalid(PayloadError):
     """The member's record has a card number that is not 8 digits: the record needs fixing."""
 
 
@@ -94,227 +88,40 @@ class Status(models.TextChoices):
     REVOCATIONS_INVALID = "revocations_invalid", _("Revocation list not valid")
 
 
-# --- encoding ----------------------------------------------------------------------------------
-
-
-def _b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64decode(text: str) -> bytes:
-    """Strict base64url without padding: one spelling per byte string, or ValueError."""
-    problem = gettext("The text holds characters that do not belong there, or was cut short.")
-    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise ValueError(problem)
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except binascii.Error:
-        raise ValueError(problem) from None
-    if _b64encode(data) != text:  # stray bits in the last character
-        raise ValueError(problem)
-    return data
-
-
-def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8, strings in NFC: the bytes that are signed."""
-    return json.dumps(
-        _nfc(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
-
-
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [_nfc(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _nfc(item) for key, item in value.items()}
-    return value
-
-
-# --- keys --------------------------------------------------------------------------------------
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).digest()[:8].hex()
-
-
-def public_pem(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+def key_ring() -> KeyRing:
+    """The platform's card signing key (DANGSO_CARD_KEY_FILE, or under VAR_DIR/card/)."""
+    configured = settings.DANGSO_CARD_KEY_FILE
+    path = (
+        Path(configured) if configured else Path(settings.VAR_DIR) / "card" / "card-signing-key.pem"
     )
-
-
-class KeySet:
-    """The public keys a verifier trusts, by key id."""
-
-    def __init__(self, keys: Iterable[Ed25519PublicKey]) -> None:
-        self._keys = {key_id(key): key for key in keys}
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def get(self, kid: str) -> Ed25519PublicKey | None:
-        return self._keys.get(kid)
-
-    def public_keys(self) -> list[Ed25519PublicKey]:
-        return list(self._keys.values())
-
-    @classmethod
-    def from_pem(cls, data: bytes) -> KeySet:
-        """One or more concatenated PEM public keys (the published ``public-key.pem``)."""
-        blocks = _PEM_BLOCK.findall(data)
-        if not blocks:
-            raise CardError(gettext("The key file holds no public key (PEM)."))
-        keys = []
-        for block in blocks:
-            try:
-                key = serialization.load_pem_public_key(block)
-            except ValueError:
-                raise CardError(gettext("The key file holds a damaged public key.")) from None
-            if not isinstance(key, Ed25519PublicKey):
-                raise CardError(gettext("The key file holds a key that is not Ed25519."))
-            keys.append(key)
-        return cls(keys)
-
-    @classmethod
-    def from_json(cls, document: Mapping[str, Any]) -> KeySet:
-        """The ``keys`` of the published key set (``card-keys.json``); each key id is checked."""
-        entries = document.get("keys") if isinstance(document, Mapping) else None
-        if not isinstance(entries, list) or not entries:
-            raise CardError(gettext("The key set holds no keys."))
-        keys = []
-        for entry in entries:
-            try:
-                raw = _b64decode(entry["public_key"])
-                key = Ed25519PublicKey.from_public_bytes(raw)
-            except (KeyError, TypeError, ValueError):
-                raise CardError(gettext("The key set holds a damaged public key.")) from None
-            if entry.get("kid") != key_id(key):
-                raise CardError(gettext("A key id in the key set does not match its key."))
-            keys.append(key)
-        return cls(keys)
-
-    def to_pem(self) -> bytes:
-        return b"".join(public_pem(key) for key in self._keys.values())
-
-    def to_json(self) -> list[dict[str, str]]:
-        return [
-            {
-                "kid": kid,
-                "alg": "Ed25519",
-                "public_key": _b64encode(
-                    key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-                ),
-                "pem": public_pem(key).decode("ascii"),
-            }
-            for kid, key in self._keys.items()
-        ]
+    return KeyRing(
+        path,
+        retired_prefix="card-public-",
+        keygen_command="dangso card keygen",
+        allow_create=settings.DEBUG,
+    )
 
 
 def key_file() -> Path:
-    configured = getattr(settings, "DANGSO_CARD_KEY_FILE", "")
-    if configured:
-        return Path(configured)
-    return Path(settings.VAR_DIR) / "card" / "card-signing-key.pem"
-
-
-def _write_private(path: Path, key: Ed25519PrivateKey, *, replace: bool) -> None:
-    """Write a private key readable by its owner only (0600), never through a wider mode, and
-    all at once: a reader sees no key or the whole key. Without `replace`, an existing key
-    wins (FileExistsError)."""
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".card-key-")  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            os.replace(temporary, path)
-        else:
-            os.link(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    return key_ring().path
 
 
 def generate_key(*, rotate: bool = False) -> str:
     """Create the platform's card signing key; with `rotate`, retire the current one (its public
     key stays published, next to the key file, so that cards it signed keep verifying until
     they expire). Returns the new key id."""
-    path = key_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    exists = path.exists()
-    if exists and not rotate:
-        raise CardError(
-            gettext("A card signing key already exists at %(path)s; use --rotate to replace it.")
-            % {"path": path}
-        )
-    if exists:
-        old = _load_private(path).public_key()
-        retired = path.parent / f"card-public-{key_id(old)}.pem"
-        retired.write_bytes(public_pem(old))
-    key = Ed25519PrivateKey.generate()
-    try:
-        _write_private(path, key, replace=exists)
-    except FileExistsError:
-        raise CardError(
-            gettext("A card signing key already exists at %(path)s; use --rotate to replace it.")
-            % {"path": path}
-        ) from None
-    return key_id(key.public_key())
-
-
-def _load_private(path: Path) -> Ed25519PrivateKey:
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (ValueError, TypeError):
-        raise CardError(
-            gettext("The card signing key at %(path)s is damaged or protected by a password.")
-            % {"path": path}
-        ) from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise CardError(
-            gettext("The card signing key at %(path)s is not an Ed25519 key.") % {"path": path}
-        )
-    return key
+    return key_ring().generate(rotate=rotate)
 
 
 def signing_key() -> Ed25519PrivateKey:
     """The platform's private key. A development or demo site makes one on first use; a
     production site (DEBUG off) must have run `dangso card keygen`."""
-    path = key_file()
-    if not path.exists():
-        if not settings.DEBUG:
-            raise CardKeyMissing(
-                gettext(
-                    "The electronic party card signing key is missing (%(path)s). "
-                    "An administrator must run: dangso card keygen"
-                )
-                % {"path": path}
-            )
-        with contextlib.suppress(CardError):  # made meanwhile by a concurrent request
-            generate_key()
-    return _load_private(path)
+    return key_ring().private_key()
 
 
 def published_keys() -> KeySet:
     """The current public key and the retired ones still kept next to the key file."""
-    current = signing_key().public_key()
-    keys = [current]
-    for path in sorted(key_file().parent.glob(_RETIRED_PATTERN)):
-        keys.extend(KeySet.from_pem(path.read_bytes()).public_keys())
-    return KeySet(keys)
+    return key_ring().published()
 
 
 # --- the card ----------------------------------------------------------------------------------
@@ -344,7 +151,7 @@ class IssuedCard:
 
 
 def valid_days() -> int:
-    return int(getattr(settings, "DANGSO_CARD_VALID_DAYS", 365))
+    return int(settings.DANGSO_CARD_VALID_DAYS)
 
 
 def sign_card(
@@ -369,19 +176,16 @@ def sign_card(
         "iat": today.isoformat(),
         "exp": (today + datetime.timedelta(days=days)).isoformat(),
     }
-    signed = f"{CARD_PREFIX}.{_b64encode(canonical_json(payload))}"
-    return f"{signed}.{_b64encode(key.sign(signed.encode('ascii')))}"
+    return signed_payloads.sign(CARD_PREFIX, payload, key)
 
 
 def verify_url(text: str) -> str:
-    base = getattr(settings, "DANGSO_BASE_URL", "").rstrip("/")
+    base = settings.DANGSO_BASE_URL
     return f"{base}{reverse('handbook:card_verify')}?c={text}"
 
 
 def qr_svg(content: str) -> str:
-    """The QR code as inline SVG, error correction M, scaled by its container (viewBox)."""
-    qr = segno.make(content, error="m", boost_error=False, micro=False)
-    return str(qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="ds-card-qr"))
+    return signed_payloads.qr_svg(content, css_class="ds-card-qr")
 
 
 def issue_card(member: Member, *, actor: Actor, today: datetime.date | None = None) -> IssuedCard:
@@ -435,38 +239,20 @@ class RevocationList:
                 document = json.loads(document)
             except (ValueError, UnicodeDecodeError):
                 raise CardError(gettext("The revocation list is not valid JSON.")) from None
-        if not isinstance(document, Mapping) or set(document) != _REVOCATION_FIELDS:
-            raise CardError(gettext("The revocation list does not have the expected fields."))
-        body = {name: value for name, value in document.items() if name != "sig"}
-        public_key = keys.get(document["kid"]) if isinstance(document["kid"], str) else None
-        if public_key is None:
-            raise CardError(
-                gettext("The revocation list is signed with a key that is not published.")
-            )
-        try:
-            signature = _b64decode(document["sig"]) if isinstance(document["sig"], str) else b""
-            public_key.verify(signature, _revocations_message(body))
-        except (ValueError, InvalidSignature):
-            raise CardError(
-                gettext("The revocation list's signature is not valid: it was altered.")
-            ) from None
-        revoked = document["revoked"]
+        body = verify_document(REVOCATIONS_PREFIX, document, keys, fields=_REVOCATION_FIELDS)
+        revoked = body["revoked"]
         if (
-            type(document["v"]) is not int
-            or document["v"] != FORMAT_VERSION
+            type(body["v"]) is not int
+            or body["v"] != FORMAT_VERSION
             or not isinstance(revoked, list)
             or not all(isinstance(number, str) for number in revoked)
         ):
             raise CardError(gettext("The revocation list has an unknown format version."))
         try:
-            issued_at = datetime.datetime.fromisoformat(document["issued_at"])
+            issued_at = datetime.datetime.fromisoformat(body["issued_at"])
         except (TypeError, ValueError):
             raise CardError(gettext("The revocation list has no valid issue time.")) from None
-        return cls(kid=document["kid"], issued_at=issued_at, card_numbers=frozenset(revoked))
-
-
-def _revocations_message(body: Mapping[str, Any]) -> bytes:
-    return f"{REVOCATIONS_PREFIX}.".encode("ascii") + canonical_json(dict(body))
+        return cls(kid=body["kid"], issued_at=issued_at, card_numbers=frozenset(revoked))
 
 
 def revoked_card_numbers() -> list[str]:
@@ -491,7 +277,7 @@ def sign_revocations(
         "issued_at": now.astimezone(datetime.UTC).replace(microsecond=0).isoformat(),
         "revoked": sorted(set(card_numbers)),
     }
-    return {**body, "sig": _b64encode(key.sign(_revocations_message(body)))}
+    return sign_document(REVOCATIONS_PREFIX, body, key)
 
 
 def build_revocations() -> dict[str, Any]:
@@ -501,7 +287,7 @@ def build_revocations() -> dict[str, Any]:
 
 def current_revocations() -> dict[str, Any]:
     """The published revocation list, rebuilt at most every DANGSO_CARD_REVOCATIONS_SECONDS."""
-    seconds = int(getattr(settings, "DANGSO_CARD_REVOCATIONS_SECONDS", 300))
+    seconds = settings.DANGSO_CARD_REVOCATIONS_SECONDS
     if seconds <= 0:
         return build_revocations()
     cache_key = f"handbook:card:revocations:{key_id(signing_key().public_key())}"
@@ -595,20 +381,7 @@ def card_text(raw: str) -> str:
 
 def _split(text: str) -> tuple[str, dict[str, Any], bytes]:
     """(signed part, payload, signature) or ValueError with a reason."""
-    if len(text) > MAX_TEXT_LENGTH:
-        raise ValueError(gettext("The text is far too long for a party card."))
-    parts = text.split(".")
-    if len(parts) != 3 or parts[0] != CARD_PREFIX:
-        raise ValueError(gettext("The text does not have the form DSC1.<data>.<signature>."))
-    raw_payload, signature = _b64decode(parts[1]), _b64decode(parts[2])
-    if len(signature) != 64:
-        raise ValueError(gettext("The signature has the wrong length."))
-    payload = json.loads(raw_payload.decode("utf-8"))
-    if not isinstance(payload, dict):
-        raise ValueError(gettext("The card data is not a JSON object."))
-    if canonical_json(payload) != raw_payload:
-        raise ValueError(gettext("The card data is not in canonical form."))
-    return f"{parts[0]}.{parts[1]}", payload, signature
+    return open_signed(text, CARD_PREFIX, max_length=MAX_TEXT_LENGTH)
 
 
 def _card(payload: Mapping[str, Any]) -> Card:
@@ -668,9 +441,7 @@ def verify(
     public_key = keys.get(kid) if isinstance(kid, str) else None
     if public_key is None:
         return Verification(Status.UNKNOWN_KEY)
-    try:
-        public_key.verify(signature, signed.encode("ascii"))
-    except InvalidSignature:
+    if not signature_holds(public_key, signed, signature):
         return Verification(Status.INVALID_SIGNATURE)
     try:
         card = _card(payload)
@@ -679,7 +450,7 @@ def verify(
     if not hasattr(revocations, "is_revoked"):
         try:
             revocations = RevocationList.load(revocations, keys)  # type: ignore[arg-type]
-        except CardError as error:
+        except PayloadError as error:
             return Verification(Status.REVOCATIONS_INVALID, card=card, detail=str(error))
     assert not isinstance(revocations, bytes | str | Mapping)
     issued_at = revocations.issued_at

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from dangso.accounts.models import RoleAssignment
 from dangso.core.audit import Actor
-from dangso.documents.actions import Upload
+from dangso.core.files import Upload
+from dangso.core.printing import make_pdf
 from dangso.handbook import actions
 from dangso.handbook.models import MemberAccount, Publication
-from dangso.handbook.portal import PORTAL_STATUSES
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
-from dangso.testing.pki import make_pdf
 
 LIBRARY = [
     (

@@ -7,13 +7,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dangso.accounts.scope import organisation_options, restrict
+from dangso.core.classification import Classification
 from dangso.core.forms import date_field
-from dangso.documents.choices import Classification
 from dangso.documents.queries import visible_documents
 from dangso.handbook.actions import CORRECTABLE_FIELDS
 from dangso.handbook.choices import PublicationKind, ThreadKind
 from dangso.handbook.models import Publication
 from dangso.members.models import Member
+from dangso.orgs import paths as org_paths
 from dangso.orgs.models import Organisation
 
 
@@ -151,12 +152,7 @@ def materials_for(user: Any) -> Any:
     from dangso.accounts.scope import scope_paths
 
     paths = scope_paths(user, "portal.publish")
-    above = {
-        "/" + "/".join(parts[: index + 1]) + "/"
-        for path in paths
-        for parts in [path.strip("/").split("/")]
-        for index in range(len(parts))
-    }
+    above = {line for path in paths for line in org_paths.lineage(path)}
     mine = restrict(Publication.objects.all(), user, "portal.publish").values("pk")
     recent = (
         Publication.objects.filter(withdrawn_at__isnull=True)

@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from dangso.members.choices import MemberStatus
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
+from dangso.orgs import paths as org_paths
 
 # Quy định 339-QĐ/TW: official and probationary members use the handbook (members exempted
 # from Party work and activities do not).
-PORTAL_STATUSES = frozenset({MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY})
 
 
 def portal_member(request: HttpRequest) -> Member | None:
@@ -68,5 +68,4 @@ def _seen_today(request: HttpRequest, member: Member) -> None:
 
 def visible_paths(member: Member) -> list[str]:
     """The paths of the member's cell and of every organisation above it."""
-    parts = member.organisation.path.strip("/").split("/")
-    return ["/" + "/".join(parts[: index + 1]) + "/" for index in range(len(parts))]
+    return org_paths.lineage(member.organisation.path)

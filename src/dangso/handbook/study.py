@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dangso.handbook.models import MemberAccount, StudyCampaign, StudyRecord
-from dangso.handbook.portal import PORTAL_STATUSES
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
 from dangso.orgs.models import Organisation
 from dangso.orgs.queries import child_segment

@@ -6,7 +6,7 @@ from django_tasks import task
 @task()
 def tell_subtree_task(organisation_id: int, subject: str, body: str, url: str, key: str) -> int:
     """Notices to a large audience (a province's members), written outside the request."""
-    from dangso.handbook.actions import notify_accounts, subtree_accounts
+    from dangso.handbook.notices import notify_accounts, subtree_accounts
     from dangso.orgs.models import Organisation
 
     organisation = Organisation.objects.get(pk=organisation_id)

@@ -26,11 +26,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from dangso.accounts.scope import require_capability, restrict
+from dangso.core import files
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.forms import show_errors
 from dangso.core.responses import file_response
-from dangso.documents import files
-from dangso.documents.actions import Upload
 from dangso.handbook import actions, library
 from dangso.handbook import study as study_queries
 from dangso.handbook.choices import ThreadStatus
@@ -51,7 +51,8 @@ from dangso.handbook.models import (
     StudyRecord,
     Thread,
 )
-from dangso.handbook.portal import PORTAL_STATUSES, member_view
+from dangso.handbook.portal import member_view
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
 from dangso.orgs.models import Organisation
 

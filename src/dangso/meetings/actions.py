@@ -25,15 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangso.accounts.scope import people_who_can
-from dangso.core import audit
+from dangso.core import audit, files
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.notifications import notify
 from dangso.core.text import clean_spaces, nfc
-from dangso.documents import files
-from dangso.documents.actions import Upload
-from dangso.handbook.portal import PORTAL_STATUSES
 from dangso.meetings.choices import CheckInMethod, MeetingKind, MeetingStatus, Response
 from dangso.meetings.models import Attendance, Material, Meeting
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
 from dangso.orgs.choices import CELL_KINDS
 from dangso.orgs.models import Organisation
@@ -77,7 +76,7 @@ def detail_url(meeting: Meeting) -> str:
 
 
 def portal_url(meeting: Meeting) -> str:
-    return reverse("meetings:portal_detail", args=[meeting.pk])
+    return reverse("member_meetings:detail", args=[meeting.pk])
 
 
 # --- scheduling ---------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from dangso.accounts.api_auth import api_user, get_in_scope, require
 from dangso.accounts.scope import covers, restrict
 from dangso.core.audit import Actor
 from dangso.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, cursor_page
-from dangso.handbook.portal import PORTAL_STATUSES
 from dangso.meetings import actions, queries
 from dangso.meetings.choices import MeetingKind, MeetingStatus, Response
 from dangso.meetings.models import Attendance, Meeting
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
 from dangso.orgs.choices import CELL_KINDS
 from dangso.orgs.models import Organisation

@@ -19,10 +19,10 @@ from dangso.accounts.models import RoleAssignment
 from dangso.core.audit import Actor
 from dangso.core.dates import add_months
 from dangso.core.models import Notification
+from dangso.core.printing import make_pdf
 from dangso.meetings import actions
 from dangso.meetings.choices import CheckInMethod, MeetingKind, MeetingStatus, Response
 from dangso.meetings.models import Attendance, Material, Meeting
-from dangso.testing.documents import pdf_bytes
 
 TOPICS = [
     ("Sinh hoạt chi bộ định kỳ tháng {month}", MeetingKind.REGULAR),
@@ -127,7 +127,7 @@ def load_meeting_demo(seed: int = 204) -> MeetingDemoSummary:
             actions.add_materials(
                 meeting,
                 [actions.Upload("du-thao-nghi-quyet.pdf",
-                                pdf_bytes(f"Dự thảo nghị quyết chi bộ tháng {label}"))],
+                                make_pdf(text=f"Dự thảo nghị quyết chi bộ tháng {label}"))],
                 actor=secretary,
             )  # fmt: skip
         actions.publish(meeting, actor=secretary)
@@ -148,9 +148,9 @@ def load_meeting_demo(seed: int = 204) -> MeetingDemoSummary:
         upcoming,
         [
             actions.Upload("bao-cao-ket-qua-thang.pdf",
-                           pdf_bytes(f"Báo cáo kết quả thực hiện nhiệm vụ, tháng {label}")),
+                           make_pdf(text=f"Báo cáo kết quả thực hiện nhiệm vụ, tháng {label}")),
             actions.Upload("du-thao-nghi-quyet.pdf",
-                           pdf_bytes(f"Dự thảo nghị quyết chi bộ tháng {label}")),
+                           make_pdf(text=f"Dự thảo nghị quyết chi bộ tháng {label}")),
         ],
         actor=secretary,
     )  # fmt: skip

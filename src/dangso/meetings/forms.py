@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangso.accounts.scope import organisation_options, restrict
-from dangso.core.forms import date_field
-from dangso.documents.forms import FilesField
+from dangso.core.forms import FilesField, date_field
 from dangso.meetings.actions import MINUTES_FIELDS
 from dangso.meetings.choices import MeetingKind, MeetingStatus, Response
 from dangso.orgs.choices import CELL_KINDS

@@ -19,6 +19,7 @@ from dangso.accounts.scope import restrict
 from dangso.core.dates import add_months
 from dangso.meetings.choices import MeetingStatus, Presence, Response
 from dangso.meetings.models import Attendance, Meeting
+from dangso.members.choices import PORTAL_STATUSES
 from dangso.members.models import Member
 from dangso.orgs.choices import CELL_KINDS
 from dangso.orgs.models import Organisation
@@ -182,7 +183,6 @@ def member_rates(cell: Organisation, since: datetime.datetime | None = None) -> 
             excused=Count("pk", filter=_EXCUSED),
         )
     }
-    from dangso.handbook.portal import PORTAL_STATUSES
 
     members = Member.objects.filter(
         Q(organisation=cell, status__in=PORTAL_STATUSES) | Q(pk__in=list(figures))

@@ -35,14 +35,4 @@ urlpatterns = [
     path("<int:pk>/minutes/", views.meeting_minutes, name="minutes"),
     path("<int:pk>/minutes/finalise/", views.minutes_finalise, name="minutes_finalise"),
     path("<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
-    # The member portal (Sổ tay đảng viên): the member's own cell only.
-    path("my/", views.portal_list, name="portal_list"),
-    path("my/<int:pk>/", views.portal_detail, name="portal_detail"),
-    path("my/<int:pk>/respond/", views.portal_respond, name="portal_respond"),
-    path(
-        "my/<int:pk>/materials/<int:material_id>/",
-        views.portal_material,
-        name="portal_material",
-    ),
-    path("check-in/<str:token>/", views.check_in, name="check_in"),
 ]

@@ -23,15 +23,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from dangso.accounts.scope import can, covers, require_capability, restrict, scope_roots
+from dangso.core import files
 from dangso.core.audit import Actor
 from dangso.core.forms import show_errors
 from dangso.core.responses import file_response
-from dangso.documents import files
-from dangso.handbook.portal import member_view
 from dangso.meetings import actions, queries
 from dangso.meetings.choices import MeetingStatus, Response
 from dangso.meetings.forms import (
@@ -41,7 +39,6 @@ from dangso.meetings.forms import (
     MeetingFilterForm,
     MeetingForm,
     MinutesForm,
-    RespondForm,
     ScheduleForm,
     meeting_initial,
 )
@@ -69,9 +66,8 @@ def _step(request: HttpRequest, pk: int) -> Meeting:
 
 
 def check_in_url(meeting: Meeting) -> str:
-    return (
-        f"{settings.DANGSO_BASE_URL}{reverse('meetings:check_in', args=[meeting.check_in_token])}"
-    )
+    path = reverse("member_meetings:check_in", args=[meeting.check_in_token])
+    return f"{settings.DANGSO_BASE_URL}{path}"
 
 
 def qr_svg(meeting: Meeting) -> str:
@@ -230,7 +226,8 @@ def material_remove(request: HttpRequest, pk: int, material_id: int) -> HttpResp
     return _run_step(request, meeting, None, "", act, _("The file was removed."))
 
 
-def _serve(request: HttpRequest, material: Material, back: str) -> HttpResponse:
+def serve_material(request: HttpRequest, material: Material, back: str) -> HttpResponse:
+    """A meeting's material, checked against its hash (a clear page when it was altered)."""
     try:
         content = actions.material_bytes(material)
     except files.IntegrityFailure as failure:
@@ -243,7 +240,7 @@ def _serve(request: HttpRequest, material: Material, back: str) -> HttpResponse:
 def material(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     item = get_object_or_404(Material, pk=material_id, meeting=meeting)
-    return _serve(request, item, reverse("meetings:detail", args=[meeting.pk]))
+    return serve_material(request, item, reverse("meetings:detail", args=[meeting.pk]))
 
 
 def _simple_step(
@@ -411,92 +408,3 @@ def rates_cell(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/rates_cell.html", {
         "cell": cell, "since": since, "rows": queries.member_rates(cell, since),
     })  # fmt: skip
-
-
-# --- member portal ------------------------------------------------------------------------------
-
-
-@member_view
-def portal_list(request: HttpRequest) -> HttpResponse:
-    """Sinh hoạt chi bộ: my cell's coming meetings, and past ones with my attendance."""
-    member = request.member  # type: ignore[attr-defined]
-    past = Paginator(queries.past_for_member(member), 20).get_page(request.GET.get("page"))
-    return render(request, "meetings/portal_list.html", {
-        "member": member, "upcoming": list(queries.upcoming_for_member(member)), "past": past,
-        "rate": queries.member_rate(member),
-    })  # fmt: skip
-
-
-def _my_meeting(request: HttpRequest, pk: int) -> Meeting:
-    member = request.member  # type: ignore[attr-defined]
-    return get_object_or_404(queries.member_meetings(member), pk=pk)
-
-
-def _portal_context(request: HttpRequest, meeting: Meeting, form: Any = None) -> dict[str, Any]:
-    return {
-        "meeting": meeting,
-        "materials": meeting.materials.filter(published_at__isnull=False),
-        "form": form or RespondForm(initial={"reason": meeting.my_reason or ""}),  # type: ignore[attr-defined]
-    }
-
-
-@member_view
-def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _my_meeting(request, pk)
-    return render(request, "meetings/portal_detail.html", _portal_context(request, meeting))
-
-
-@member_view
-@require_POST
-def portal_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    """Xác nhận tham dự / Xin vắng (with the reason)."""
-    meeting = _my_meeting(request, pk)
-    form = RespondForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.respond(
-                meeting, request.member,  # type: ignore[attr-defined]
-                answer=form.cleaned_data["answer"], reason=form.cleaned_data["reason"],
-                actor=Actor.from_request(request),
-            )  # fmt: skip
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            confirmed = form.cleaned_data["answer"] == Response.CONFIRMED
-            messages.success(
-                request,
-                _("Your attendance is confirmed.") if confirmed else _("Your leave is recorded."),
-            )
-            return redirect("meetings:portal_detail", pk=meeting.pk)
-    context = _portal_context(request, meeting, form)
-    return render(request, "meetings/portal_detail.html", context, status=422)
-
-
-@xframe_options_sameorigin
-@member_view
-def portal_material(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
-    meeting = _my_meeting(request, pk)
-    item = get_object_or_404(Material, pk=material_id, meeting=meeting, published_at__isnull=False)
-    return _serve(request, item, reverse("meetings:portal_detail", args=[meeting.pk]))
-
-
-@member_view
-def check_in(request: HttpRequest, token: str) -> HttpResponse:
-    """Điểm danh bằng mã QR: the page the meeting's QR code opens (after signing in, the
-    sign-in page comes back here). Another cell's code is a 404, like any other cell's page."""
-    member = request.member  # type: ignore[attr-defined]
-    meeting = get_object_or_404(queries.member_meetings(member), check_in_token=token)
-    error = ""
-    if request.method == "POST":
-        try:
-            actions.check_in_self(meeting, member, token=token, actor=Actor.from_request(request))
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-        else:
-            messages.success(request, _("You are checked in. Have a good meeting."))
-            return redirect("meetings:portal_detail", pk=meeting.pk)
-    row = meeting.attendances.filter(member=member).first()
-    return render(
-        request, "meetings/check_in.html", {"meeting": meeting, "row": row, "error": error},
-        status=422 if error else 200,
-    )  # fmt: skip

@@ -20,6 +20,9 @@ class MemberStatus(models.TextChoices):
 
 # Statuses of members who still belong to a cell's roll (counted, listed by default).
 ON_ROLL = frozenset({MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL, MemberStatus.EXEMPT})
+# Who uses the member handbook and is convened to cell meetings: official and probationary
+# members (Quy định 339-QĐ/TW; exempt members are left out).
+PORTAL_STATUSES = frozenset({MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY})
 
 
 class EventKind(models.TextChoices):
@@ -85,3 +88,12 @@ ETHNICITIES: list[tuple[str, str]] = [
     ("45", "Mảng"), ("46", "Pà Thẻn"), ("47", "Cơ Lao"), ("48", "Cống"), ("49", "Bố Y"),
     ("50", "Si La"), ("51", "Pu Péo"), ("52", "Brâu"), ("53", "Ơ Đu"), ("54", "Rơ Măm"),
 ]  # fmt: skip
+
+
+# Age bands of the member figures: (key, youngest, oldest or None).
+AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("under_30", 0, 29),
+    ("30_45", 30, 45),
+    ("46_60", 46, 60),
+    ("over_60", 61, None),
+)

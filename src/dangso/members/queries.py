@@ -15,17 +15,12 @@ from django.db.models.functions import Collate
 
 from dangso.accounts.scope import covers, restrict
 from dangso.core.dates import add_months
-from dangso.members.choices import ON_ROLL, MemberStatus, Sex
+from dangso.members.choices import AGE_BANDS, ON_ROLL, MemberStatus, Sex
 from dangso.members.models import Member
+from dangso.members.stats import subtree_statistics
 from dangso.orgs.models import Organisation
 
 # Age bands of the dashboard: (key, youngest age, oldest age or None).
-AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
-    ("under_30", 0, 29),
-    ("30_45", 30, 45),
-    ("46_60", 46, 60),
-    ("over_60", 61, None),
-)
 
 
 def vietnamese_order(members: QuerySet[Member]) -> QuerySet[Member]:
@@ -103,8 +98,6 @@ def member_statistics(
     hundred rows rather than every member; age bands then go by birth year.
     """
     if roots is not None:
-        from dangso.members.stats import subtree_statistics
-
         return subtree_statistics(roots, today)
     on_roll = Q(status__in=ON_ROLL)
     counts: dict[str, Any] = {"on_roll": Count("pk", filter=on_roll)}

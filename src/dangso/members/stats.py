@@ -33,11 +33,11 @@ from typing import Any
 from django.db import connection, transaction
 
 from dangso.members.actions import follow_member_changes
-from dangso.members.choices import ON_ROLL, MemberStatus, Sex
-from dangso.members.queries import AGE_BANDS
+from dangso.members.choices import AGE_BANDS, ON_ROLL, MemberStatus, Sex
 from dangso.orgs.actions import follow_moves
 from dangso.orgs.choices import CELL_KINDS
 from dangso.orgs.models import Organisation
+from dangso.orgs.paths import ids_of
 
 # Above this many parents to recount (a commune: a few ms each), one set-based rebuild of the
 # whole table (seconds at national scale) is cheaper.
@@ -62,7 +62,7 @@ def _birth_year(column: str) -> str:
 
 
 def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
+    return ids_of(path)
 
 
 @follow_member_changes

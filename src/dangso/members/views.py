@@ -6,11 +6,10 @@ that left the user's scope in the meantime is a 404 and nothing is written.
 """
 
 import io
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,9 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from dangso.accounts.models import RoleAssignment
 from dangso.accounts.scope import (
     can,
     organisation_options,
@@ -35,7 +32,6 @@ from dangso.core.forms import show_errors
 from dangso.core.models import AuditEntry
 from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
 from dangso.members import actions
-from dangso.members.choices import MemberStatus, Sex
 from dangso.members.exports import export_members
 from dangso.members.forms import (
     AdmissionForm,
@@ -46,10 +42,8 @@ from dangso.members.forms import (
 )
 from dangso.members.models import Member
 from dangso.members.queries import (
-    AGE_BANDS,
     filter_members,
     holds,
-    member_statistics,
     readable_members,
     vietnamese_order,
 )
@@ -57,65 +51,6 @@ from dangso.orgs.models import Organisation
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 50
-_AGE_LABELS = {
-    "under_30": gettext_lazy("Under 30"),
-    "30_45": gettext_lazy("30–45"),
-    "46_60": gettext_lazy("46–60"),
-    "over_60": gettext_lazy("Over 60"),
-}
-_CHART_ROW = 36
-_CHART_BAR = 330
-
-
-def _chart(rows: list[tuple[Any, int]]) -> dict[str, Any]:
-    """Bars for the inline SVG chart (viewBox 400 wide): label, count, y and bar width."""
-    largest = max((count for _label, count in rows), default=0) or 1
-    bars = [
-        {
-            "label": label,
-            "count": count,
-            "y": index * _CHART_ROW,
-            "width": max(round(_CHART_BAR * count / largest), 2 if count else 0),
-        }
-        for index, (label, count) in enumerate(rows)
-    ]
-    return {"bars": bars, "height": len(rows) * _CHART_ROW}
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Tổng quan: figures of the members in scope, or a welcome for everyone else."""
-    user = cast(User, request.user)  # signed in: login_required
-    if not can(user, "org.view"):
-        from dangso.handbook.portal import portal_member
-
-        if portal_member(request) is not None:  # a member: their handbook is their home
-            return redirect("handbook:home")
-    context: dict[str, Any] = {
-        "roles": RoleAssignment.objects.filter(user=user)
-        .select_related("organisation")
-        .order_by("organisation__path", "role"),
-    }
-    if can(user, "member.view"):
-        stats = member_statistics(
-            restrict(Member.objects.all(), user, "member.view"), timezone.localdate()
-        )
-        context |= {
-            "stats": stats,
-            "cells": restrict(Organisation.objects.active().cells(), user, "member.view").count(),
-            "status_chart": _chart(
-                [(label, stats[f"status_{value}"]) for value, label in MemberStatus.choices]
-            ),
-            "sex_chart": _chart([(label, stats[f"sex_{value}"]) for value, label in Sex.choices]),
-            "age_chart": _chart(
-                [(_AGE_LABELS[key], stats[f"age_{key}"]) for key, _low, _high in AGE_BANDS]
-            ),
-        }
-    else:
-        context["own_member"] = (
-            Member.objects.filter(user=user).select_related("organisation").first()
-        )
-    return render(request, "members/dashboard.html", context)
 
 
 @login_required

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from dangso.core import audit
 from dangso.core.audit import Actor
+from dangso.core.dates import format_date
+from dangso.core.text import clean_spaces, nfc
 from dangso.orgs.choices import OrgKind, OrgStatus
-from dangso.orgs.models import Organisation, OrganisationVersion
+from dangso.orgs.models import Organisation, OrganisationVersion, Term
 
 # Apps above `orgs` that hold records of an organisation register here how those records
 # follow a merge (members, role assignments, …). Called inside the merge transaction.
@@ -303,3 +305,28 @@ def tree_on(day: datetime.date, *, within: Sequence[int] | None = None) -> list[
     for root in roots:
         collect(root)
     return found
+
+
+@transaction.atomic
+def start_term(
+    organisation: Organisation, *, name: str, starts_on: datetime.date, actor: Actor
+) -> Term:
+    """A new committee term: the open one ends the day before, and document numbers restart
+    at 01. (The audit action keeps its first name, `document.office.term`.)"""
+    name = clean_spaces(nfc(name or ""))
+    if not name:
+        raise ValidationError({"name": _("Write the name of the term, e.g. Nhiệm kỳ 2025–2030.")})
+    latest = Term.objects.filter(organisation=organisation).order_by("-starts_on").first()
+    if latest is not None and starts_on <= latest.starts_on:
+        raise ValidationError(
+            {"starts_on": _("A new term starts after the current one (%(day)s).")
+             % {"day": format_date(latest.starts_on)}}
+        )  # fmt: skip
+    if latest is not None and (latest.ends_on is None or latest.ends_on >= starts_on):
+        latest.ends_on = starts_on - datetime.timedelta(days=1)
+        latest.save(update_fields=["ends_on"])
+    term = Term.objects.create(organisation=organisation, name=name, starts_on=starts_on)
+    audit.record(
+        actor, "document.office.term", term, changes={"name": name, "starts_on": starts_on}
+    )
+    return term

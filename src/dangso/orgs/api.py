@@ -14,6 +14,7 @@ from dangso.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, cursor_page
 from dangso.orgs.actions import TreeNode, tree_on
 from dangso.orgs.choices import OrgKind, OrgStatus
 from dangso.orgs.models import Organisation
+from dangso.orgs.paths import id_of
 
 router = Router()
 
@@ -109,7 +110,7 @@ def organisation_tree(
     """
     user = api_user(request)
     visible_qs = scoped(Organisation.objects.all(), user, Capability.ORG_VIEW)
-    roots = [int(path.strip("/").split("/")[-1]) for path in scope_paths(user, Capability.ORG_VIEW)]
+    roots = [id_of(path) for path in scope_paths(user, Capability.ORG_VIEW)]
     nodes = tree_on(on or timezone.localdate(), within=roots)
     return _prune(nodes, set(visible_qs.values_list("pk", flat=True)))
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from dangso.orgs import paths
 from dangso.orgs.choices import CELL_KINDS, OrgKind, OrgStatus
 
 
@@ -87,7 +88,7 @@ class Organisation(models.Model):
         return self.kind in CELL_KINDS
 
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        return paths.ids_of(self.path)[:-1]
 
     def ancestors(self) -> QuerySet["Organisation"]:
         return Organisation.objects.filter(pk__in=self.ancestor_ids()).order_by("depth")
@@ -132,3 +133,28 @@ class OrganisationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from}–{self.valid_to or ''})"
+
+
+class Term(models.Model):
+    """A committee term (nhiệm kỳ cấp ủy) of an organisation. It runs from the day after the
+    congress closes to the closing day of the next; `ends_on` stays empty while it lasts.
+    Outgoing documents number by it (numbers restart from 01 with each term, HD 36 §II.1.3)
+    and a congress opens the next one."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="terms",
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    scope_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("committee term")
+        verbose_name_plural = _("committee terms")
+        ordering = ["organisation", "-starts_on"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,6 +17,7 @@ from dangso.core.text import fold
 from dangso.orgs.actions import TreeNode, tree_on
 from dangso.orgs.choices import CELL_KINDS, OrgKind
 from dangso.orgs.models import Organisation
+from dangso.orgs.paths import depth_of, id_of, ids_of
 
 
 @dataclass
@@ -40,15 +41,6 @@ def child_segment(path_field: str, root_path: str) -> Any:
     under, as text ("" for the root itself), so a subtree's rows group by child unit in SQL."""
     rest = Substr(path_field, len(root_path) + 1)
     return Substr(rest, 1, Greatest(StrIndex(rest, Value("/")) - 1, Value(0)))
-
-
-def depth_of(path: str) -> int:
-    """The depth of an organisation from its path: "/1/" is 0, "/1/7/" is 1."""
-    return path.count("/") - 2
-
-
-def id_of(path: str) -> int:
-    return int(path.rstrip("/").rsplit("/", 1)[-1])
 
 
 def under(paths: Sequence[str]) -> Q:
@@ -93,8 +85,8 @@ def current_tree(
         .values_list("path", "member_count")
     )
     for path, count in counted:
-        for part in path.strip("/").split("/"):
-            shown_node = nodes.get(int(part))
+        for pk in ids_of(path):
+            shown_node = nodes.get(pk)
             if shown_node is not None:
                 shown_node.members = (shown_node.members or 0) + count
     return roots

@@ -33,7 +33,8 @@ from dangso.orgs.forms import (
     TreeDateForm,
 )
 from dangso.orgs.models import Organisation, OrganisationVersion
-from dangso.orgs.queries import current_tree, historical_tree, id_of, predecessors
+from dangso.orgs.paths import id_of
+from dangso.orgs.queries import current_tree, historical_tree, predecessors
 
 TREE_LEVELS = 2  # levels shown below each root; deeper ones open from a node's link
 MANAGE_FORMS: dict[str, type[ReorganisationForm]] = {

@@ -34,6 +34,7 @@ from dangso.members.actions import follow_member_changes, merge_members
 from dangso.members.choices import ON_ROLL
 from dangso.members.models import RULE_FIELDS, Member
 from dangso.members.rules import check_record, value_text
+from dangso.orgs import paths as org_paths
 from dangso.orgs.models import Organisation
 from dangso.quality.matching import PROPOSE_AT, Person, hometown_key, pairs_by_birth_date
 from dangso.quality.models import (
@@ -309,7 +310,7 @@ def snapshot_quality(day: datetime.date | None = None) -> int:
         "pk", "member_count"
     ):
         clean = max(members - unclean.get(cell, 0), 0)
-        for ancestor in (int(part) for part in paths[cell].strip("/").split("/")):
+        for ancestor in org_paths.ids_of(paths[cell]):
             total = totals.setdefault(ancestor, [0, 0, defaultdict(int)])
             total[0] += members
             total[1] += clean

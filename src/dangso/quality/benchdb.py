@@ -16,8 +16,8 @@ from dangso.members.models import Member, MemberEvent
 from dangso.orgs.choices import OrgKind
 from dangso.orgs.models import Organisation
 from dangso.quality import actions
-from dangso.quality.bench import _PROVINCES, Population, generate, report_duplicates
 from dangso.quality.models import DuplicateCandidate, MemberProblem, QualitySnapshot
+from dangso.quality.population import _PROVINCES, Population, generate, report_duplicates
 
 MEMBERS_PER_CELL = 30
 

@@ -27,6 +27,7 @@ from dangso.core.audit import Actor
 from dangso.core.dates import format_date
 from dangso.core.notifications import notify
 from dangso.core.text import nfc
+from dangso.orgs import paths as org_paths
 from dangso.orgs.choices import OrgKind
 from dangso.orgs.history import kinds_and_paths_on, path_on
 from dangso.orgs.models import Organisation
@@ -485,8 +486,7 @@ def _parent(submission: Submission) -> Organisation | None:
     parent_path = submission.parent_path
     if not parent_path:
         return None
-    parent_id = int(parent_path.strip("/").split("/")[-1])
-    return Organisation.objects.filter(pk=parent_id).first()
+    return Organisation.objects.filter(pk=org_paths.id_of(parent_path)).first()
 
 
 # --- approving and returning -------------------------------------------------------------
@@ -519,8 +519,7 @@ def _unapproved_below(
 
 def _prefixes(path: str) -> list[str]:
     """The paths of the ancestors of `path`, outermost first."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:index]) + "/" for index in range(1, len(parts))]
+    return org_paths.ancestor_paths(path)
 
 
 def _approved_above(submission: Submission) -> bool:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dangso.orgs import paths as org_paths
 from dangso.orgs.models import Organisation
 from dangso.reports.choices import (
     COMPUTED_KINDS,
@@ -194,8 +195,7 @@ class Submission(models.Model):
     @property
     def parent_path(self) -> str:
         """The path of the level above in the period's tree ("" at the root)."""
-        parts = self.period_path.strip("/").split("/")
-        return "/" + "/".join(parts[:-1]) + "/" if len(parts) > 1 else ""
+        return org_paths.parent_path(self.period_path)
 
 
 class SubmissionValue(models.Model):

@@ -19,6 +19,7 @@ from dangso.accounts.roles import Capability
 from dangso.accounts.scope import covers, restrict, scope_paths
 from dangso.orgs.history import path_on
 from dangso.orgs.models import Organisation, OrganisationVersion
+from dangso.orgs.paths import ancestor_paths
 from dangso.orgs.queries import child_segment
 from dangso.reports.choices import (
     EDITABLE,
@@ -55,8 +56,7 @@ def visible_forms(user: Any, capability: str = Capability.REPORT_VIEW) -> QueryS
     above: set[str] = set()
     for path in paths:
         condition |= Q(organisation__path__startswith=path)
-        parts = path.strip("/").split("/")
-        above.update("/" + "/".join(parts[:index]) + "/" for index in range(1, len(parts)))
+        above.update(ancestor_paths(path))
     if above:
         condition |= Q(organisation__path__in=above)
     return ReportForm.objects.filter(condition)

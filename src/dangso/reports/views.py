@@ -26,6 +26,7 @@ from dangso.core.models import AuditEntry
 from dangso.core.responses import file_response
 from dangso.core.spreadsheets import XLSX_CONTENT_TYPE
 from dangso.orgs.models import Organisation
+from dangso.orgs.paths import ids_of, parent_id
 from dangso.reports import actions, exports, queries
 from dangso.reports import forms as report_forms
 from dangso.reports.choices import SubmissionStatus
@@ -241,7 +242,7 @@ def period_node(request: HttpRequest, pk: int, start: str, org_id: int) -> HttpR
             .select_related("organisation")
             .order_by("period_path")
         )
-        trail_ids = [int(part) for part in node_path.strip("/").split("/")]
+        trail_ids = ids_of(node_path)
         names = queries.names_on(report_period.snapshot_on, trail_ids)
         trail = [(org_id, names.get(org_id, "")) for org_id in trail_ids]
     for child in progress.children:
@@ -420,11 +421,10 @@ def _respond(
 
 
 def _parent_name(path: str, day: datetime.date) -> str:
-    parts = path.strip("/").split("/")
-    if len(parts) < 2:
+    above = parent_id(path)
+    if above is None:
         return ""
-    parent_id = int(parts[-2])
-    return queries.names_on(day, [parent_id]).get(parent_id, "")
+    return queries.names_on(day, [above]).get(above, "")
 
 
 @login_required

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dangso.accounts.roles import Role
-from dangso.documents.models import DocumentType, IssuingBody, Term, ensure_document_types
-from dangso.orgs.models import Organisation
+from dangso.core.printing import make_pdf
+from dangso.documents.models import DocumentType, IssuingBody, ensure_document_types
+from dangso.orgs.models import Organisation, Term
 from dangso.testing.factories import RoleFactory, UserFactory
 
 
@@ -14,15 +15,7 @@ def pdf_bytes(
     text: str = "Nghị quyết về chuyển đổi số trong cơ quan Đảng", pages: int = 1
 ) -> bytes:
     """A small real PDF with Vietnamese text (WeasyPrint)."""
-    import weasyprint
-
-    body = "".join(
-        f'<section style="page-break-after: always"><h1>{text}</h1><p>Trang {n}</p></section>'
-        for n in range(1, pages + 1)
-    )
-    style = "font-family: 'Noto Sans', 'DejaVu Sans'"
-    html = f'<html lang="vi"><body style="{style}">{body}</body></html>'
-    return weasyprint.HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return make_pdf(pages=pages, text=text)
 
 
 def doc_type(abbreviation: str = "CV") -> DocumentType:

@@ -7,27 +7,29 @@ denied request changes nothing and shows nothing of the record. `test_every_endp
 the_matrix` fails when an endpoint is added without its row here.
 """
 
+import dataclasses
 import datetime
-import json
-from dataclasses import dataclass, field
 
 import pytest
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from dangso.accounts.actions import create_token
 from dangso.accounts.models import RoleAssignment
 from dangso.core.audit import Actor
 from dangso.core.models import AuditEntry
 from dangso.members.models import Member, MemberEvent
 from dangso.orgs.models import Organisation, OrganisationVersion
 from dangso.quality.models import DuplicateCandidate
-from dangso.testing.auth import login_verified
-from dangso.testing.factories import MemberFactory, RoleFactory, UserFactory
+from dangso.testing.factories import MemberFactory, UserFactory
+from dangso.testing.matrix import (
+    CALLERS,
+    SECRET_CCCD,
+    SECRET_NAME,
+    Endpoint,
+    app_matrices,
+    run_case,
+    url_names,
+)
 
-SECRET_NAME = "Quách Thị Diệu Linh"
-SECRET_CCCD = "027185001111"
 TODAY = datetime.date.today()
 # Valid payloads, so that a refusal comes from the scope check, not from validation.
 APPLICANT = {
@@ -71,27 +73,9 @@ REWARD = {"kind": "rewarded", "date": TODAY.isoformat(), "detail": "Giấy khen"
 UI_REWARD = {**REWARD, "date": TODAY.strftime("%d/%m/%Y")}
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    method: str = "get"
-    role: str = "organisation"  # the role that grants access
-    target: str = ""  # "member" or "org": the URL names the target object
-    api: bool = False
-    payload: dict = field(default_factory=dict)
-    # A list or a create endpoint out of scope answers, but without the other commune's data.
-    lists: bool = False
-    kwargs: dict = field(default_factory=dict)  # fixed URL arguments (a direction, a step)
-    redirects: bool = False  # in scope, a read answers with a redirect to the real page
-
-    @property
-    def id(self) -> str:
-        return f"{self.method.upper()} {self.name}"
-
-
 ENDPOINTS = [
-    Endpoint("dashboard", lists=True),
-    Endpoint("core:audit", role="admin", lists=True),
+    Endpoint("site:home", lists=True),
+    Endpoint("site:audit", role="admin", lists=True),
     Endpoint("orgs:tree", role="office", lists=True),
     Endpoint("orgs:detail", role="office", target="org"),
     Endpoint("orgs:create_child", "post", role="admin", target="org"),
@@ -169,8 +153,8 @@ ENDPOINTS = [
     Endpoint("followup:list", role="office", lists=True),
     Endpoint("followup:new", role="office", lists=True),
     Endpoint("followup:new", "post", role="office", lists=True, payload=UI_TASK),
-    Endpoint("followup:dashboard", role="leader", lists=True),
-    Endpoint("followup:dashboard_members", role="leader", lists=True),
+    Endpoint("site:steering", role="leader", lists=True),
+    Endpoint("site:steering_members", role="leader", lists=True),
     Endpoint("followup:programmes", role="office", lists=True),
     Endpoint(
         "followup:programmes",
@@ -517,24 +501,18 @@ API_KEYS = {
     "member": "member_id", "document": "document_id", "draft": "document_id", "task": "task_id",
     "form": "form_id", "submission": "submission_id", "meeting": "meeting_id",
 }  # fmt: skip
-CALLERS = ["anonymous", "no_role", "in_scope", "out_of_scope"]
-
-
-def _url_names(resolver=None, namespace=""):
-    for pattern in (resolver or get_resolver()).url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _url_names(pattern, inner)
-        elif isinstance(pattern, URLPattern):
-            yield f"{namespace}{pattern.name or ''}"
 
 
 def test_every_endpoint_is_in_the_matrix():
     from dangso.handbook.tests.test_portal_scope import portal_names
 
-    # Member portal pages have their own matrix (members of two cells, not roles).
+    # Member portal pages have their own matrix (members of two cells, not roles); each app's
+    # own matrix (`<app>/tests/test_matrix.py`) covers its endpoints.
     covered = {endpoint.name for endpoint in ENDPOINTS} | PUBLIC | portal_names()
-    assert sorted(set(_url_names()) - covered) == []
+    for matrix in app_matrices():
+        covered |= {endpoint.name for endpoint in matrix.ENDPOINTS}
+        covered |= set(getattr(matrix, "PUBLIC", ()))
+    assert sorted(set(url_names()) - covered) == []
 
 
 @pytest.fixture
@@ -609,7 +587,7 @@ def _tasks(tree):
 def _handbook(tree, member):
     """A study campaign of commune A, and the secret member's question to cell a1's
     committee."""
-    from dangso.documents.actions import Upload
+    from dangso.core.files import Upload
     from dangso.handbook import actions as handbook_actions
     from dangso.testing.documents import pdf_bytes
 
@@ -695,68 +673,29 @@ def _checked_import(organisation, settings, tmp_path):
     return job
 
 
-def _client(caller, endpoint, world):
-    client = Client()
-    if caller == "anonymous":
-        return client, {}
-    user = UserFactory()
-    if caller != "no_role":
-        commune = world["tree"]["a" if caller == "in_scope" else "b"]
-        RoleFactory(user=user, organisation=commune, role=endpoint.role)
-    if endpoint.api:
-        _token, key = create_token(user, name="matrix", actor=Actor.system("test"))
-        return client, {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    return login_verified(client, user), {}
+def _with_special_kwargs(endpoint):
+    """Targets named by two ids in their URL."""
+    target = endpoint.target
 
-
-def _request(client, headers, endpoint, world):
-    kwargs = dict(endpoint.kwargs)
-    if endpoint.target == "attachment":
-        key = "document_id" if endpoint.api else "pk"
-        kwargs |= {key: world["document"].pk, "attachment_id": world["attachment"].pk}
-    elif endpoint.target == "evidence":
-        kwargs |= {"pk": world["task"].pk, "evidence_id": world["evidence"].pk}
-    elif endpoint.target in ("period", "form_period"):
-        kwargs |= {"form_id" if endpoint.api else "pk": world["form"].pk,
-                   "start": world["period_start"].isoformat()}  # fmt: skip
-        if endpoint.target == "period":
-            kwargs["org_id"] = world["commune"].pk
-    elif endpoint.target in ("material", "attendee"):
-        second = ("material_id", world["material"]) if endpoint.target == "material" else (
+    def kwargs(world):
+        if target == "attachment":
+            key = "document_id" if endpoint.api else "pk"
+            return {key: world["document"].pk, "attachment_id": world["attachment"].pk}
+        if target == "evidence":
+            return {"pk": world["task"].pk, "evidence_id": world["evidence"].pk}
+        if target in ("period", "form_period"):
+            found = {"form_id" if endpoint.api else "pk": world["form"].pk,
+                     "start": world["period_start"].isoformat()}  # fmt: skip
+            if target == "period":
+                found["org_id"] = world["commune"].pk
+            return found
+        second = ("material_id", world["material"]) if target == "material" else (
             "member_id", world["member"])  # fmt: skip
-        kwargs |= {"pk": world["meeting"].pk, second[0]: second[1].pk}
-    elif endpoint.target:
-        key = API_KEYS.get(endpoint.target, "org_id") if endpoint.api else "pk"
-        kwargs[key] = world[endpoint.target].pk
-    url = reverse(endpoint.name, kwargs=kwargs)
-    payload = {
-        name: [_resolve(item, world) for item in value]
-        if isinstance(value, list)
-        else _resolve(value, world)
-        for name, value in endpoint.payload.items()
-    }
-    if endpoint.api and endpoint.method != "get":
-        if str(payload.get("organisation", "")).isdigit():  # an id, not an organisation code
-            payload["organisation"] = int(payload["organisation"])
-        for name in ("cell", "member"):
-            if str(payload.get(name, "")).isdigit():
-                payload[name] = int(payload[name])
-        if "assignees" in payload:
-            payload["assignees"] = [int(item) for item in payload["assignees"]]
-        body = json.dumps(payload)
-        call = getattr(client, endpoint.method)
-        return call(url, body, content_type="application/json", **headers)
-    return getattr(client, endpoint.method)(url, payload, **headers)
+        return {"pk": world["meeting"].pk, second[0]: second[1].pk}
 
-
-def _resolve(value, world):
-    if not _placeholder(value):
-        return value
-    return str(world["org" if value == "{cell}" else value[1:-1]].pk)
-
-
-def _placeholder(value) -> bool:
-    return isinstance(value, str) and value.startswith("{") and value.endswith("}")
+    if target in ("attachment", "evidence", "period", "form_period", "material", "attendee"):
+        return dataclasses.replace(endpoint, url_kwargs=kwargs)
+    return endpoint
 
 
 def _state():
@@ -806,39 +745,15 @@ def _state():
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda endpoint: endpoint.id)
 def test_permission_matrix(caller, endpoint, world):
-    client, headers = _client(caller, endpoint, world)
-    before = _state()
-    response = _request(client, headers, endpoint, world)
-    status = response.status_code
-    body = response.content.decode(errors="replace") if not response.streaming else ""
-    writes = endpoint.method != "get"
+    run_case(
+        caller, _with_special_kwargs(endpoint), world, _state, api_keys=API_KEYS,
+        extra_check=_export_hides_the_secret,
+    )  # fmt: skip
 
-    if caller == "anonymous":
-        if endpoint.api:
-            assert status == 401
-        else:
-            assert status == 302 and reverse("accounts:login") in response.url
-    elif caller == "no_role":
-        if endpoint.name == "dashboard":
-            assert status == 200
-        else:
-            # no capability anywhere: refused; for an object, 404 is as good (nothing is shown)
-            assert status in ((403, 404) if endpoint.target else (403,))
-    elif caller == "in_scope":
-        assert status not in (401, 403, 404), body[:500]
-        if not writes:
-            assert status == (302 if endpoint.redirects else 200)
-    else:  # a role of the same kind over another commune
-        if endpoint.target:
-            assert status == 404
-        else:
-            assert status in (200, 403, 404, 422) if writes else status == 200
-    if caller != "in_scope":
-        assert SECRET_NAME not in body and SECRET_CCCD not in body
-        if endpoint.name == "members:export" and status == 200:
-            assert SECRET_NAME.encode() not in _xlsx_text(response)
-        if writes:
-            assert _state() == before
+
+def _export_hides_the_secret(endpoint, response):
+    if endpoint.name == "members:export":
+        assert SECRET_NAME.encode() not in _xlsx_text(response)
 
 
 def _xlsx_text(response) -> bytes:

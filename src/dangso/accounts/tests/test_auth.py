@@ -60,7 +60,7 @@ def test_member_reader_must_enrol_and_give_a_totp_code(client, tree):
 def test_role_without_member_access_needs_no_second_factor(client, tree):
     role = RoleFactory(organisation=tree["a"], role="office")
     _login(client, role.user.username)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("site:home")).status_code == 200
 
 
 def test_mfa_can_be_switched_off_for_a_demo(client, tree, settings):

@@ -17,13 +17,16 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from dangso.core import signing
 from dangso.core.audit import Actor
+from dangso.core.classification import Classification
+from dangso.core.files import Upload
 from dangso.core.models import AuditEntry
-from dangso.documents import actions, signing
-from dangso.documents.actions import Handler, Upload
+from dangso.core.pki import PASSPHRASE, local_pki
+from dangso.documents import actions
+from dangso.documents.actions import Handler
 from dangso.documents.choices import (
     AttachmentKind,
-    Classification,
     DeliveryStatus,
     Direction,
     DocumentStatus,
@@ -45,7 +48,6 @@ from dangso.documents.queries import inbox, visible_documents
 from dangso.orgs.choices import OrgStatus
 from dangso.testing.documents import Office, doc_type, pdf_bytes
 from dangso.testing.factories import RoleFactory, UserFactory
-from dangso.testing.pki import PASSPHRASE, local_pki
 
 KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="  # 32 bytes, base64
 LEAD, SUPPORT, INFORM = HandlingRole.LEAD, HandlingRole.SUPPORT, HandlingRole.INFORM

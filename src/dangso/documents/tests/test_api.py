@@ -16,14 +16,15 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.models import AuditEntry
+from dangso.core.pki import PASSPHRASE, local_pki
 from dangso.documents import actions
-from dangso.documents.actions import Handler, Upload
+from dangso.documents.actions import Handler
 from dangso.documents.models import Attachment, Document, DocumentEvent, Grant
 from dangso.documents.tests.test_files import make_docx
 from dangso.testing.documents import doc_type, make_office, pdf_bytes
 from dangso.testing.factories import UserFactory
-from dangso.testing.pki import PASSPHRASE, local_pki
 
 API = "/api/v1/documents"
 KEY = base64.b64encode(bytes(range(32))).decode()

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from PIL import Image
 from pypdf import PdfWriter
 
-from dangso.documents import files
+from dangso.core import files
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 PDF_HTML = """<html lang="vi"><body>

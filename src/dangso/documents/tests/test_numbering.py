@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import translation
 
+from dangso.core.classification import Classification
 from dangso.documents import numbering
-from dangso.documents.choices import Classification, Direction
-from dangso.documents.models import Congress, Counter, Document, IssuingBody, Term
+from dangso.documents.choices import Direction
+from dangso.documents.models import Congress, Counter, Document, IssuingBody
+from dangso.orgs.models import Term
 from dangso.testing.documents import doc_type, make_office
 
 DAY = datetime.date(2026, 3, 2)

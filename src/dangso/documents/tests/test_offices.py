@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.models import AuditEntry
 from dangso.documents import actions, numbering, offices
-from dangso.documents.actions import Upload
-from dangso.documents.models import Congress, DocumentType, IssuingBody, Term
+from dangso.documents.models import Congress, DocumentType, IssuingBody
+from dangso.orgs import actions as org_actions
+from dangso.orgs.models import Term
 from dangso.testing.documents import doc_type, make_office, pdf_bytes
 from dangso.testing.factories import RoleFactory, UserFactory
 
@@ -60,7 +62,7 @@ def test_a_new_term_ends_the_current_one_and_numbers_restart(tree):
     first.save()
     before_new_term = datetime.date(2026, 3, 1)
     assert actions.issue(first, actor=ACTOR, day=before_new_term).number == 1
-    term = offices.start_term(
+    term = org_actions.start_term(
         tree["a"], name="Nhiệm kỳ 2030–2035", starts_on=datetime.date(2026, 6, 1), actor=ACTOR
     )
     office.term.refresh_from_db()
@@ -68,7 +70,9 @@ def test_a_new_term_ends_the_current_one_and_numbers_restart(tree):
     assert numbering.term_on(tree["a"], datetime.date(2026, 6, 2)) == term
     assert numbering.term_on(tree["a"], datetime.date(2026, 5, 31)) == office.term
     with pytest.raises(ValidationError, match="after the current one"):
-        offices.start_term(tree["a"], name="Sai", starts_on=datetime.date(2026, 5, 1), actor=ACTOR)
+        org_actions.start_term(
+            tree["a"], name="Sai", starts_on=datetime.date(2026, 5, 1), actor=ACTOR
+        )
 
 
 def test_congress_and_type_refusals(tree):

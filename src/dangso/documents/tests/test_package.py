@@ -18,16 +18,11 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
 from dangso.core.audit import Actor
+from dangso.core.classification import Classification
+from dangso.core.files import Upload
 from dangso.core.models import AuditEntry
 from dangso.documents import actions, package
-from dangso.documents.actions import Upload
-from dangso.documents.choices import (
-    AttachmentKind,
-    Classification,
-    Direction,
-    DocumentStatus,
-    Urgency,
-)
+from dangso.documents.choices import AttachmentKind, Direction, DocumentStatus, Urgency
 from dangso.documents.models import Attachment, Document, DocumentType
 from dangso.testing.documents import doc_type, pdf_bytes
 
@@ -376,8 +371,9 @@ def trusted_signed_pdf(settings, tmp_path) -> bytes:
     """A PDF signed by the local test PKI, whose root this deployment trusts."""
     from cryptography.hazmat.primitives import serialization
 
-    from dangso.documents import signing
-    from dangso.testing.pki import PASSPHRASE, local_pki, make_pdf
+    from dangso.core import signing
+    from dangso.core.pki import PASSPHRASE, local_pki
+    from dangso.core.printing import make_pdf
 
     pki = local_pki()
     anchors = tmp_path / "anchors"

@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dangso.core import signing
 from dangso.core.audit import Actor
-from dangso.documents import actions, signing
-from dangso.documents.actions import Handler, Upload
-from dangso.documents.choices import Classification, Direction, DocumentStatus, HandlingRole
+from dangso.core.classification import Classification
+from dangso.core.files import Upload
+from dangso.core.pki import PASSPHRASE, local_pki
+from dangso.documents import actions
+from dangso.documents.actions import Handler
+from dangso.documents.choices import Direction, DocumentStatus, HandlingRole
 from dangso.documents.models import Document
 from dangso.documents.queries import (
     RegisterFilters,
@@ -23,7 +27,6 @@ from dangso.documents.queries import (
 )
 from dangso.testing.documents import Office, doc_type, pdf_bytes
 from dangso.testing.factories import RoleFactory, UserFactory
-from dangso.testing.pki import PASSPHRASE, local_pki
 
 KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 

@@ -15,15 +15,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from dangso.core.audit import Actor
+from dangso.core.classification import Classification
+from dangso.core.files import Upload
 from dangso.documents import actions, registers
-from dangso.documents.actions import Handler, Upload
-from dangso.documents.choices import (
-    Classification,
-    Direction,
-    DocumentStatus,
-    HandlingRole,
-    Urgency,
-)
+from dangso.documents.actions import Handler
+from dangso.documents.choices import Direction, DocumentStatus, HandlingRole, Urgency
 from dangso.documents.models import Document
 from dangso.documents.queries import RegisterFilters, register_page
 from dangso.testing.documents import doc_type, make_office, pdf_bytes

@@ -15,8 +15,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from dangso.documents import signing
-from dangso.testing.pki import PASSPHRASE, local_pki, make_pdf, serve_timestamps
+from dangso.core import signing
+from dangso.core.pki import PASSPHRASE, local_pki, serve_timestamps
+from dangso.core.printing import make_pdf
 
 STAMP = ["Ký bởi: Nguyễn Văn Đức", "Chức vụ: Bí thư", "Ngày ký: 21/11/2026 10:15"]
 

@@ -121,7 +121,7 @@ def test_dashboard_counts_each_task_once_per_level_and_finds_the_overdue_commune
         assert by_unit["X02"].statuses.done == 1 and by_unit["X02"].statuses.overdue == 0
         assert by_unit["X01"].progress == 75
         login_verified(client, people["province"])
-        page = client.get(reverse("followup:dashboard"), {"org": tree["province"].pk})
+        page = client.get(reverse("site:steering"), {"org": tree["province"].pk})
         text = page.content.decode()
         assert page.status_code == 200
         assert 'id="tasks-progress">92 %' in text  # (75 + 100 + 100) / 3, rounded
@@ -132,7 +132,7 @@ def test_dashboard_counts_each_task_once_per_level_and_finds_the_overdue_commune
         )
         assert "Chuyển đổi số" in listing.content.decode()
         assert listing.content.decode().count('data-status="overdue"') == 1
-        members = client.get(reverse("followup:dashboard_members"), {"org": tree["province"].pk})
+        members = client.get(reverse("site:steering_members"), {"org": tree["province"].pk})
         assert members.status_code == 200 and "chart-member-status" in members.content.decode()
 
 

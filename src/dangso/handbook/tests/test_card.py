@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from dangso.core import signed_payloads
 from dangso.core.audit import Actor
 from dangso.core.models import AuditEntry
 from dangso.handbook import card
@@ -101,17 +102,17 @@ def run_cli(*args) -> tuple[int, str, str]:
 
 
 def b64(data: bytes) -> str:
-    return card._b64encode(data)
+    return signed_payloads.b64encode(data)
 
 
 def forge(payload: dict, key: Ed25519PrivateKey) -> str:
     """A card text signed by `key` with any payload (what an attacker with their own key does)."""
-    signed = f"DSC1.{b64(card.canonical_json(payload))}"
+    signed = f"DSC1.{b64(signed_payloads.canonical_json(payload))}"
     return f"{signed}.{b64(key.sign(signed.encode()))}"
 
 
 def payload_of(text: str) -> dict:
-    return json.loads(card._b64decode(text.split(".")[1]))
+    return json.loads(signed_payloads.b64decode(text.split(".")[1]))
 
 
 def member_client(member) -> Client:
@@ -159,7 +160,7 @@ def test_the_payload_is_minimal_and_the_qr_stays_readable(hoa, tree):
     payload = payload_of(issued.text)
 
     assert set(payload) == {"v", "kid", "no", "name", "cell", "org", "iat", "exp"}
-    raw = card._b64decode(issued.text.split(".")[1]).decode()
+    raw = signed_payloads.b64decode(issued.text.split(".")[1]).decode()
     for private in ("001188012345", "0912345678", "1988", "14/07"):
         assert private not in raw
     # A long name in a long-named cell still fits a QR version a phone reads off a screen.
@@ -192,7 +193,10 @@ def test_one_altered_byte_of_the_payload_or_the_signature_fails(hoa, tmp_path):
     issued = issued_on(hoa)
     keys, revocations = publish(tmp_path)
     prefix, encoded_payload, encoded_signature = issued.text.split(".")
-    payload, signature = card._b64decode(encoded_payload), card._b64decode(encoded_signature)
+    payload, signature = (
+        signed_payloads.b64decode(encoded_payload),
+        signed_payloads.b64decode(encoded_signature),
+    )
     results = set()
     for index in range(len(payload)):
         altered = bytearray(payload)
@@ -213,7 +217,7 @@ def test_a_forged_name_is_refused_and_shows_nothing(hoa, tmp_path):
     keys, revocations = publish(tmp_path)
     payload = payload_of(issued.text)
     payload["name"] = "Nguyễn Văn Giả"
-    forged = f"DSC1.{b64(card.canonical_json(payload))}.{issued.text.split('.')[2]}"
+    forged = f"DSC1.{b64(signed_payloads.canonical_json(payload))}.{issued.text.split('.')[2]}"
 
     result = card.verify(forged, keys, revocations, ISSUE_DAY)
 
@@ -228,7 +232,7 @@ def test_a_card_signed_by_another_key_is_refused(hoa, tmp_path):
     intruder = Ed25519PrivateKey.generate()
     payload = payload_of(issued.text)
 
-    own_kid = forge({**payload, "kid": card.key_id(intruder.public_key())}, intruder)
+    own_kid = forge({**payload, "kid": signed_payloads.key_id(intruder.public_key())}, intruder)
     platform_kid = forge(payload, intruder)
 
     assert card.verify(own_kid, keys, revocations, ISSUE_DAY).status == Status.UNKNOWN_KEY
@@ -412,7 +416,7 @@ def test_a_development_site_makes_its_key_on_first_use(hoa, no_key, card_setting
     issued = issued_on(hoa)
 
     assert stat.S_IMODE(no_key.stat().st_mode) == 0o600
-    assert payload_of(issued.text)["kid"] == card.key_id(card.signing_key().public_key())
+    assert payload_of(issued.text)["kid"] == signed_payloads.key_id(card.signing_key().public_key())
 
 
 def test_without_a_key_production_refuses_with_a_clear_message(hoa, no_key, card_settings):
@@ -577,7 +581,7 @@ def test_the_command_line_exit_codes(hoa, tmp_path):
     publish(tmp_path)
     pem, revocations = str(tmp_path / "public-key.pem"), str(tmp_path / "revocations.json")
     payload = {**payload_of(issued.text), "exp": "2099-12-31"}
-    altered = f"DSC1.{b64(card.canonical_json(payload))}.{issued.text.split('.')[2]}"
+    altered = f"DSC1.{b64(signed_payloads.canonical_json(payload))}.{issued.text.split('.')[2]}"
     (tmp_path / "garbage.pem").write_text("not a key")
 
     with time_machine.travel(datetime.datetime(2026, 3, 5, 9, tzinfo=HANOI), tick=False):

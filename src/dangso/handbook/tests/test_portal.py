@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.models import AuditEntry, Notification
-from dangso.documents.actions import Upload
 from dangso.handbook import actions, study
 from dangso.handbook.models import Publication, ReadingMark, StudyRecord, Thread
 from dangso.testing.documents import pdf_bytes

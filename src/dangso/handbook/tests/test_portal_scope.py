@@ -17,12 +17,13 @@ from django.test import Client
 from django.urls import reverse
 
 from dangso.core.audit import Actor
-from dangso.documents.actions import Upload
+from dangso.core.files import Upload
 from dangso.handbook import actions
 from dangso.handbook.models import Message, ReadingMark, StudyRecord, Thread
 from dangso.handbook.tests.conftest import activated
 from dangso.testing.auth import login_verified
 from dangso.testing.documents import pdf_bytes
+from dangso.testing.matrix import url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +70,12 @@ PORTAL_PAGES = [
          payload={"kind": "question", "subject": "Hỏi", "body": "Câu hỏi"}),
     Page("api:handbook_reply", "post", target="thread", api=True, key="thread_id",
          payload={"body": "Thêm ý"}),
-    Page("meetings:portal_list", lists=True),
-    Page("meetings:portal_detail", target="meeting"),
-    Page("meetings:portal_respond", "post", target="meeting", payload={"answer": "confirmed"}),
-    Page("meetings:portal_material", target="meeting", extra=(("material_id", "material"),)),
-    Page("meetings:check_in", target="meeting_token", key="token"),
-    Page("meetings:check_in", "post", target="meeting_token", key="token"),
+    Page("member_meetings:list", lists=True),
+    Page("member_meetings:detail", target="meeting"),
+    Page("member_meetings:respond", "post", target="meeting", payload={"answer": "confirmed"}),
+    Page("member_meetings:material", target="meeting", extra=(("material_id", "material"),)),
+    Page("member_meetings:check_in", target="meeting_token", key="token"),
+    Page("member_meetings:check_in", "post", target="meeting_token", key="token"),
     Page("api:my_meetings", lists=True, api=True),
     Page("api:respond_meeting", "post", target="meeting", api=True, key="meeting_id",
          payload={"answer": "confirmed"}),
@@ -201,10 +202,8 @@ def test_every_portal_endpoint_is_in_the_matrix():
     resolver = get_resolver()
     names = set()
     for pattern in resolver.url_patterns:
-        if getattr(pattern, "namespace", None) in ("handbook", "meetings"):
-            from dangso.tests.test_permission_matrix import _url_names
-
-            names |= {f"{pattern.namespace}:{name}" for name in _url_names(pattern)}
+        if getattr(pattern, "namespace", None) in ("handbook", "meetings", "member_meetings"):
+            names |= {f"{pattern.namespace}:{name}" for name in url_names(pattern)}
     public = {"handbook:activate", "handbook:manifest", "handbook:service_worker",
               "handbook:offline", "handbook:card_verify", "handbook:card_keys",
               "handbook:card_public_key", "handbook:card_revocations"}  # fmt: skip
@@ -212,10 +211,10 @@ def test_every_portal_endpoint_is_in_the_matrix():
                  "handbook:campaign_progress", "handbook:committee_threads",
                  "handbook:committee_thread"}  # fmt: skip
     committee |= {name for name in names if name.startswith("meetings:")} - {
-        "meetings:portal_list",
-        "meetings:portal_detail",
-        "meetings:portal_respond",
-        "meetings:portal_material",
-        "meetings:check_in",
+        "member_meetings:list",
+        "member_meetings:detail",
+        "member_meetings:respond",
+        "member_meetings:material",
+        "member_meetings:check_in",
     }  # the committee's meeting pages are in the global matrix
     assert sorted(names - public - committee - portal_names()) == []

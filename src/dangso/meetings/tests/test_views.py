@@ -184,28 +184,28 @@ def test_member_never_sees_another_cells_meetings(
     draft = make_meeting(title="Bản nháp chưa thông báo")
     material = theirs.materials.get()
     client.force_login(people["lan"].user)
-    listing = client.get(reverse("meetings:portal_list"))
+    listing = client.get(reverse("member_meetings:list"))
     text = listing.content.decode()
     assert listing.status_code == 200 and ours.title in text
     assert theirs.title not in text and draft.title not in text
     home = client.get(reverse("handbook:home")).content.decode()
     assert ours.title in home and theirs.title not in home
     before = _state(theirs)
-    assert client.get(reverse("meetings:portal_detail", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("meetings:portal_detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("member_meetings:detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("member_meetings:detail", args=[draft.pk])).status_code == 404
     assert (
-        client.get(reverse("meetings:portal_material", args=[theirs.pk, material.pk])).status_code
+        client.get(reverse("member_meetings:material", args=[theirs.pk, material.pk])).status_code
         == 404
     )
     response = client.post(
-        reverse("meetings:portal_respond", args=[theirs.pk]), {"answer": "confirmed"}
+        reverse("member_meetings:respond", args=[theirs.pk]), {"answer": "confirmed"}
     )
     assert response.status_code == 404
     clock.move_to(local(*STARTS), tick=False)
     actions.open_meeting(theirs, actor=actions.Actor.for_user(people["secretary_b1"]))
     client.force_login(people["lan"].user)
     before = _state(theirs)
-    url = reverse("meetings:check_in", args=[theirs.check_in_token])
+    url = reverse("member_meetings:check_in", args=[theirs.check_in_token])
     assert client.get(url).status_code == 404 and client.post(url).status_code == 404
     assert _state(theirs) == before
     # Committee pages are not for members.
@@ -219,14 +219,14 @@ def test_member_answers_reads_materials_and_checks_in_by_qr(
     meeting = _published(make_meeting, sec_actor)
     lan = people["lan"]
     client.force_login(lan.user)
-    page = client.get(reverse("meetings:portal_detail", args=[meeting.pk]))
+    page = client.get(reverse("member_meetings:detail", args=[meeting.pk]))
     text = page.content.decode()
     assert page.status_code == 200 and "tai-lieu.pdf" in text and "ds-pdf-frame" in text
     material = meeting.materials.get()
-    file = client.get(reverse("meetings:portal_material", args=[meeting.pk, material.pk]))
+    file = client.get(reverse("member_meetings:material", args=[meeting.pk, material.pk]))
     assert file.status_code == 200 and file["Content-Disposition"].startswith("inline")
     assert file["X-Frame-Options"] == "SAMEORIGIN"  # shown in the page's frame
-    respond = reverse("meetings:portal_respond", args=[meeting.pk])
+    respond = reverse("member_meetings:respond", args=[meeting.pk])
     refused = client.post(respond, {"answer": "leave", "reason": "  "})
     assert refused.status_code == 422
     assert Attendance.objects.get(meeting=meeting, member=lan).response == Response.NONE
@@ -237,7 +237,7 @@ def test_member_answers_reads_materials_and_checks_in_by_qr(
 
     # Scanning the QR code before signing in: sign in, then back to the check-in page.
     client.logout()
-    url = reverse("meetings:check_in", args=[meeting.check_in_token])
+    url = reverse("member_meetings:check_in", args=[meeting.check_in_token])
     response = client.get(url)
     assert response.status_code == 302 and f"next={url}" in response.url
     client.force_login(lan.user)
@@ -252,7 +252,9 @@ def test_member_answers_reads_materials_and_checks_in_by_qr(
     assert response.status_code == 302
     row = Attendance.objects.get(meeting=meeting, member=lan)
     assert row.checked_in_at == local(*STARTS) and row.check_in_method == CheckInMethod.QR
-    assert client.get(reverse("meetings:check_in", args=["khong-dung-ma"])).status_code == 404
+    assert (
+        client.get(reverse("member_meetings:check_in", args=["khong-dung-ma"])).status_code == 404
+    )
     assert AuditEntry.objects.filter(action="meeting.check_in", actor_id=lan.user.pk).exists()
 
 
@@ -291,7 +293,7 @@ def test_member_list_shows_past_attendance(
     actions.close(meeting, actor=sec_actor)
     client.force_login(people["binh"].user)
     with django_assert_max_num_queries(14):  # the same with any number of meetings
-        page = client.get(reverse("meetings:portal_list"))
+        page = client.get(reverse("member_meetings:list"))
     assert page.status_code == 200
     past = page.content.decode().split('id="past"')[1]
     assert meeting.title in past

@@ -70,7 +70,7 @@ def _applicant(cell, **overrides):
 @pytest.mark.parametrize(
     "name, needs_member",
     [
-        ("dashboard", False),
+        ("site:home", False),
         ("members:list", False),
         ("members:create", False),
         ("members:detail", True),
@@ -308,7 +308,7 @@ def test_a_member_reads_their_own_record_only(client, tree, duc, probationer):
     Member.objects.filter(pk=duc.pk).update(user=user)
     client.force_login(user)  # the member role needs no second factor
     # A member's home is their handbook, which shows their own summary.
-    dashboard = client.get(reverse("dashboard"))
+    dashboard = client.get(reverse("site:home"))
     assert dashboard.status_code == 302 and dashboard.url == reverse("handbook:home")
     assert duc.full_name in client.get(reverse("handbook:home")).content.decode()
     own = client.get(reverse("members:detail", args=[duc.pk]))
@@ -514,7 +514,7 @@ def test_dashboard_counts_the_scope(web, tree, duc, outsider, probationer):
         admission_date=add_months(TODAY, -12 * 5), official_date=None,
         status=MemberStatus.PROBATIONARY,
     )  # fmt: skip
-    stats = web.get(reverse("dashboard")).context["stats"]
+    stats = web.get(reverse("site:home")).context["stats"]
     assert stats["on_roll"] == 3
     assert (stats["status_official"], stats["status_probationary"]) == (1, 2)
     assert stats["status_deceased"] == 1
@@ -524,7 +524,7 @@ def test_dashboard_counts_the_scope(web, tree, duc, outsider, probationer):
 
 
 def test_dashboard_draws_svg_bars(web, duc):
-    content = web.get(reverse("dashboard")).content
+    content = web.get(reverse("site:home")).content
     assert content.count(b"<svg") == 3
     assert b"<rect" in content
 
@@ -532,13 +532,13 @@ def test_dashboard_draws_svg_bars(web, duc):
 def test_dashboard_query_count(web, tree, django_assert_max_num_queries):
     MemberFactory.create_batch(20, organisation=tree["a1"])
     with django_assert_max_num_queries(8):
-        assert web.get(reverse("dashboard")).status_code == 200
+        assert web.get(reverse("site:home")).status_code == 200
 
 
 def test_dashboard_welcomes_a_user_without_member_view(client, tree):
     user = RoleFactory(organisation=tree["a"], role=Role.OFFICE).user
     client.force_login(user)
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("site:home"))
     assert response.status_code == 200
     assert "stats" not in response.context
     assert tree["a"].name in response.content.decode()

@@ -1,11 +1,12 @@
+"""The URL root: every app's pages under its prefix, the site's own pages, the API."""
+
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from dangso.api import api
-from dangso.members.views import dashboard
+from dangso.site.api import api
 
 urlpatterns = [
-    path("", dashboard, name="dashboard"),
+    path("", include("dangso.site.pages")),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("dangso.core.urls")),
     path("accounts/", include("dangso.accounts.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("tasks/", include("dangso.followup.urls")),
     path("reports/", include("dangso.reports.urls")),
     path("handbook/", include("dangso.handbook.urls")),
+    path("meetings/", include("dangso.handbook.meeting_urls")),
     path("meetings/", include("dangso.meetings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

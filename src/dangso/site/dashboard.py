@@ -8,7 +8,6 @@ figures are aggregates (shown to anyone who sees the organisation), the lists be
 `member.view`.
 """
 
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,8 +19,10 @@ from django.utils.translation import gettext as _
 from dangso.accounts.scope import covers, restrict
 from dangso.core.charts import Chart, Series, single
 from dangso.followup.choices import STATUS_COLOURS, TaskStatus
-from dangso.followup.queries import TaskFigures, programme_figures, task_figures
+from dangso.followup.queries import TaskFigures, task_figures
+from dangso.handbook.study import usage
 from dangso.members.choices import (
+    AGE_BANDS,
     ETHNICITIES,
     ON_ROLL,
     MemberStatus,
@@ -30,8 +31,10 @@ from dangso.members.choices import (
     TheoryLevel,
 )
 from dangso.members.models import Member
-from dangso.members.queries import AGE_BANDS, member_statistics
+from dangso.members.queries import member_statistics
 from dangso.orgs.models import Organisation
+from dangso.quality.queries import subtree_figures
+from dangso.reports.queries import dashboard_progress
 
 AGE_LABELS = {"under_30": "< 30", "30_45": "30–45", "46_60": "46–60", "over_60": "> 60"}
 TOP_ETHNICITIES = 6
@@ -39,7 +42,7 @@ TOP_ETHNICITIES = 6
 
 def dashboard_url(node: Organisation | int) -> str:
     pk = node if isinstance(node, int) else node.pk
-    return f"{reverse('followup:dashboard')}?org={pk}"
+    return f"{reverse('site:steering')}?org={pk}"
 
 
 def tasks_url(node: Organisation, **params: Any) -> str:
@@ -63,8 +66,6 @@ def context(user: Any, node: Organisation) -> dict[str, Any]:
         figures = task_figures(user, node, today)
         result |= {"tasks": figures, **task_charts(figures)}
     if covers(user, "report.view", node.path):
-        from dangso.reports.queries import dashboard_progress
-
         forms = dashboard_progress(user, node)
         result["reports"] = [(form, report_chart(form)) for form in forms]
     return result
@@ -127,13 +128,6 @@ def report_chart(form: Any) -> Chart:
     )
 
 
-def programme_rows(
-    user: Any, roots: Sequence[Organisation]
-) -> list[tuple[Organisation, list[Any]]]:
-    """Programme completion at each root of the user's scope (the programmes page)."""
-    return [(root, programme_figures(user, root)) for root in roots]
-
-
 # --- members --------------------------------------------------------------------------------
 
 
@@ -165,8 +159,6 @@ def member_context(user: Any, node: Organisation) -> dict[str, Any]:
                        "political_theory", dict(TheoryLevel.choices)),
     ]  # fmt: skip
     quality = _quality(user, node)
-    from dangso.handbook.study import usage
-
     handbook_total, handbook_children = usage(node, today)
     return {
         "node": node,
@@ -192,6 +184,4 @@ def _grouped_chart(chart_id: str, title: str, members: Any, field: str, labels: 
 
 
 def _quality(user: Any, node: Organisation) -> Any:
-    from dangso.quality.queries import subtree_figures
-
     return subtree_figures(user, node, "org.view")

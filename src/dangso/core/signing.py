@@ -54,7 +54,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from dangso.documents.verification import (  # noqa: F401  the validation API, also from here
+from dangso.core.verification import (  # noqa: F401  the validation API, also from here
     INVALID,
     MODIFIED,
     SIGNING_KEY_USAGES,

@@ -8,7 +8,6 @@ benchmark and a developer's shell all sign offline. Nothing here is for producti
 import contextlib
 import datetime
 import functools
-import html
 import http.server
 import threading
 from collections.abc import Iterator
@@ -312,26 +311,3 @@ def serve_timestamps(timestamper: DummyTimeStamper) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-DEFAULT_TEXT = (
-    "Nghị quyết về công tác chuyển đổi số trong các cơ quan Đảng: tăng cường ứng dụng công nghệ"
-    " thông tin, bảo đảm an toàn, an ninh mạng và nâng cao hiệu quả lãnh đạo, chỉ đạo."
-)
-
-
-def make_pdf(pages: int = 1, text: str = DEFAULT_TEXT) -> bytes:
-    """A simple PDF with Vietnamese text, one heading and paragraph per page (WeasyPrint)."""
-    from weasyprint import HTML
-
-    body = "".join(
-        f'<section style="break-after: page"><h1>Trang {n}</h1><p>{html.escape(text)}</p></section>'
-        for n in range(1, pages + 1)
-    )
-    document = (
-        '<html lang="vi"><head><meta charset="utf-8"><style>'
-        "@page { size: A4; margin: 2cm } body { font-family: 'DejaVu Sans', sans-serif }"
-        "section:last-child { break-after: auto }"
-        f"</style></head><body>{body}</body></html>"
-    )
-    return HTML(string=document).write_pdf()

@@ -37,8 +37,8 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dangso.core.classification import CLASSIFICATION_RANK, Classification
 from dangso.core.text import clean_spaces, nfc
-from dangso.documents.choices import CLASSIFICATION_RANK, Classification
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -49,6 +49,7 @@ __all__ = [
     "CLASSIFICATION_RANK",
     "CheckedFile",
     "IntegrityFailure",
+    "Upload",
     "check_classification",
     "check_upload",
     "clean_name",
@@ -112,6 +113,19 @@ _WORD_NAMESPACES = (
     "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}",
     "{http://purl.oclc.org/ooxml/wordprocessingml/main}",  # ISO 29500 Strict
 )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received from a form, the API or an exchange package, before it is checked.
+
+    `kind` is the role the receiving app gives the file (a document's main file or an annex);
+    apps that keep one kind of file leave the default.
+    """
+
+    name: str
+    content: bytes
+    kind: str = "main"
 
 
 class IntegrityFailure(Exception):
