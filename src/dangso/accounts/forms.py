@@ -19,7 +19,7 @@ class LoginForm(forms.Form):
         self.user: User | None = None
         super().__init__(*args, **kwargs)
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         username, password = data.get("username"), data.get("password")
         if not username or not password:

@@ -150,3 +150,18 @@ def chosen_organisation(user: Any, capability: str, pk: Any) -> Organisation:
     if not roots:
         raise PermissionDenied
     return roots[0]
+
+
+def get_in_scope(queryset: QuerySet[M], user: Any, capability: str, pk: Any) -> M:
+    """The record `pk` of `queryset` if `user` reaches it with `capability`; 404 otherwise
+    (a record out of scope and a missing one look the same)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(restrict(queryset, user, capability), pk=pk)
+
+
+def get_for_write(queryset: QuerySet[M], user: Any, capability: str, pk: Any) -> M:
+    """`get_in_scope`, locked for the rest of the transaction (SELECT … FOR UPDATE of the
+    record's own row): the write is authorised against the row it changes, and two people
+    acting at once are serialised. Call inside `transaction.atomic()`."""
+    return get_in_scope(queryset.select_for_update(of=("self",)), user, capability, pk)

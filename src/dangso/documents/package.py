@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from dangso.core import audit, files
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.text import nfc
 from dangso.documents import actions
 from dangso.documents.choices import AttachmentKind, Direction, SigningAuthority, Urgency
@@ -398,10 +399,10 @@ def _document_fields(section: Any) -> tuple[dict[str, Any], int | None]:
 
 def _uploads(
     archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], listed: Any
-) -> list[actions.Upload]:
+) -> list[Upload]:
     if not isinstance(listed, list):
         raise _invalid("files")
-    uploads: list[actions.Upload] = []
+    uploads: list[Upload] = []
     paths: set[str] = set()
     for item in listed:
         if not isinstance(item, dict):
@@ -436,7 +437,7 @@ def _uploads(
         _check_kind(name, content)
         # The sender's handling results are annexes here.
         kind = AttachmentKind.MAIN if item.get("kind", "main") == "main" else AttachmentKind.ANNEX
-        uploads.append(actions.Upload(nfc(name).strip(), content, kind))
+        uploads.append(Upload(nfc(name).strip(), content, kind))
     extra = sorted(set(entries) - paths - {MANIFEST})
     if extra:
         raise _refuse(

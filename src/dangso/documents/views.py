@@ -229,9 +229,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             "symbol": replies_to.symbol or replies_to.issuer_name,
             "summary": replies_to.summary,
         }
-        form.initial["document_type"] = doc_forms.DocumentType.objects.filter(
-            abbreviation="CV"
-        ).first()
+        form.initial["document_type"] = DocumentType.objects.filter(abbreviation="CV").first()
 
     def save() -> Document:
         target = organisation or form.organisation()

@@ -20,6 +20,7 @@ from ninja.errors import AuthorizationError
 from dangso.accounts.api_auth import api_user, get_in_scope, require
 from dangso.accounts.scope import covers
 from dangso.core.audit import Actor
+from dangso.core.files import Upload
 from dangso.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, cursor_page
 from dangso.followup import actions
 from dangso.followup.choices import TaskStatus
@@ -311,7 +312,7 @@ def report_progress(
     """Report progress (multipart form: percent, note, files as evidence)."""
     task = _task(request, task_id)
     _may(request, "task.update", task.organisation)
-    uploads = [actions.Upload(item.name or "", item.read()) for item in files or []]
+    uploads = [Upload(item.name or "", item.read()) for item in files or []]
     update = actions.report_progress(
         task, percent=percent, note=note, uploads=uploads, actor=Actor.from_request(request)
     )

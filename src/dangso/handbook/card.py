@@ -234,12 +234,13 @@ class RevocationList:
     def load(cls, document: bytes | str | Mapping[str, Any], keys: KeySet) -> RevocationList:
         """Parse and check a published list; CardError when it is damaged, altered or signed by
         a key the verifier does not trust."""
+        parsed: Any = document
         if isinstance(document, bytes | str):
             try:
-                document = json.loads(document)
+                parsed = json.loads(document)
             except (ValueError, UnicodeDecodeError):
                 raise CardError(gettext("The revocation list is not valid JSON.")) from None
-        body = verify_document(REVOCATIONS_PREFIX, document, keys, fields=_REVOCATION_FIELDS)
+        body = verify_document(REVOCATIONS_PREFIX, parsed, keys, fields=_REVOCATION_FIELDS)
         revoked = body["revoked"]
         if (
             type(body["v"]) is not int

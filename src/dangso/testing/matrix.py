@@ -11,9 +11,10 @@ import importlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -76,7 +77,7 @@ def client_for(
     client = Client()
     if caller == "anonymous":
         return client, {}
-    user = UserFactory()
+    user = cast(User, UserFactory())
     if caller != "no_role":
         commune = world["tree"]["a" if caller == "in_scope" else "b"]
         RoleFactory(user=user, organisation=commune, role=endpoint.role)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangso.core.dates import format_date
+from dangso.core.signed_payloads import KeySet
 from dangso.handbook import card
 
 EXIT_INVALID = 1
@@ -89,7 +90,7 @@ class Command(BaseCommand):
         bundle = card.published_bundle()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "public-key.pem").write_bytes(card.KeySet.from_json(bundle).to_pem())
+            (folder / "public-key.pem").write_bytes(KeySet.from_json(bundle).to_pem())
             (folder / "revocations.json").write_text(
                 json.dumps(bundle["revocations"], ensure_ascii=False), encoding="utf-8"
             )
@@ -122,7 +123,7 @@ class Command(BaseCommand):
 
     def _offline_inputs(
         self, keys_path: Path | None, revocations_path: Path | None
-    ) -> tuple[card.KeySet, Any]:
+    ) -> tuple[KeySet, Any]:
         """The key set and the revocation list (a document, checked by `verify`)."""
         embedded = None
         if keys_path is None:
@@ -136,10 +137,10 @@ class Command(BaseCommand):
                     bundle = None
                 if not isinstance(bundle, dict):
                     self.fail(_("%(path)s is damaged: it is not JSON.") % {"path": keys_path})
-                keys = card.KeySet.from_json(bundle)
+                keys = KeySet.from_json(bundle)
                 embedded = bundle.get("revocations")
             elif b"-----BEGIN" in data:
-                keys = card.KeySet.from_pem(data)
+                keys = KeySet.from_pem(data)
             else:
                 self.fail(
                     _("%(path)s is neither a PEM public key nor a published card-keys.json.")

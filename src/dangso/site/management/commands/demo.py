@@ -8,13 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from dangso.documents.demo import load_document_demo
-from dangso.followup.demo import load_followup_demo
-from dangso.handbook.demo import load_handbook_demo
-from dangso.meetings.demo import load_meeting_demo
 from dangso.members.choices import MemberStatus
 from dangso.members.demo import DEFAULT_MEMBERS, DEFAULT_SEED, demo_logins, has_data, load_demo
-from dangso.reports.demo import load_report_demo
+from dangso.site.demo import DEMO_STEPS
 
 
 class Command(BaseCommand):
@@ -81,35 +77,8 @@ class Command(BaseCommand):
             )
             if statuses:
                 self.stdout.write(f"  {statuses}")
-            documents = load_document_demo(seed=options["seed"])
-            self.stdout.write(
-                _("%(count)s demonstration documents; demo signing certificates in %(folder)s.")
-                % {"count": documents.documents, "folder": documents.certificates}
-            )
-            reports = load_report_demo(seed=options["seed"])
-            self.stdout.write(
-                _("%(submitted)s of %(expected)s demonstration reports submitted for “%(form)s”.")
-                % {
-                    "submitted": reports.submitted,
-                    "expected": reports.expected,
-                    "form": reports.form.name,
-                }
-            )
-            handbook = load_handbook_demo(seed=options["seed"])
-            self.stdout.write(
-                _("%(accounts)s handbook accounts, %(documents)s documents in the library.")
-                % {"accounts": handbook.accounts, "documents": handbook.publications}
-            )
-            tasks = load_followup_demo(seed=options["seed"])
-            self.stdout.write(
-                _("%(tasks)s demonstration tasks with %(updates)s progress reports.")
-                % {"tasks": tasks.tasks, "updates": tasks.updates}
-            )
-            meetings = load_meeting_demo(seed=options["seed"])
-            self.stdout.write(
-                _("%(meetings)s demonstration cell meetings with %(rows)s attendance records.")
-                % {"meetings": meetings.meetings, "rows": meetings.attendances}
-            )
+            for step in DEMO_STEPS:
+                self.stdout.write(step(options["seed"]))
         self._print_logins()
 
     def _print_logins(self) -> None:
