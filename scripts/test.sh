@@ -127,7 +127,10 @@ have_catalogues() {
     || compgen -G "src/dangso/*/locale/*/LC_MESSAGES/*.po" >/dev/null
 }
 
-step "setup" bash scripts/setup.sh
+# DANGSO_SKIP_SETUP=1: use the virtualenv as it is (a second checkout sharing one .venv).
+if [[ "${DANGSO_SKIP_SETUP:-0}" != "1" ]]; then
+  step "setup" bash scripts/setup.sh
+fi
 if [[ ! -x .venv/bin/python ]]; then
   echo "Setup failed: no virtualenv at $ROOT/.venv" >&2
   exit 1
@@ -135,6 +138,7 @@ fi
 step "ruff check" .venv/bin/ruff check --output-format concise .
 step "ruff format --check" .venv/bin/ruff format --check .
 step "mypy" .venv/bin/mypy
+step "import-linter" .venv/bin/lint-imports --no-cache
 if have_catalogues; then
   step "compilemessages" compile_messages
 fi

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from dangso.core.models import AuditEntry
 from dangso.members.models import Member
+from dangso.testing.browser import open_menu_item
 from dangso.testing.factories import MemberFactory, RoleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,12 +31,6 @@ def clerk(tree):
 
 def _code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _open_menu_if_collapsed(page: Page) -> None:
-    toggler = page.get_by_role("button", name="Trình đơn")
-    if toggler.is_visible():
-        toggler.click()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -62,8 +57,7 @@ def test_clerk_finds_and_corrects_a_member(page: Page, live_server, tree, clerk,
     page.get_by_label("Mã từ ứng dụng xác thực").fill(_code(device))
     page.get_by_role("button", name="Xác nhận").click()
 
-    _open_menu_if_collapsed(page)
-    page.get_by_role("link", name="Đảng viên", exact=True).click()
+    open_menu_item(page, "Tổ chức và đảng viên", "Đảng viên")
     expect(page.get_by_role("heading", name="Đảng viên", exact=True)).to_be_visible()
     page.get_by_role("searchbox").fill("nguyen van duc")
     results = page.locator("#member-results")
@@ -75,11 +69,11 @@ def test_clerk_finds_and_corrects_a_member(page: Page, live_server, tree, clerk,
     page.locator("main").get_by_role("link", name="Sửa").click()
     phone = page.get_by_label("Điện thoại")
     phone.fill("12345")
-    page.get_by_role("button", name="Lưu").click()
+    page.locator("main").get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Số điện thoại gồm 10 hoặc 11 chữ số")).to_be_visible()
     expect(page.get_by_label("Điện thoại")).to_have_value("12345")  # what was typed is kept
     page.get_by_label("Điện thoại").fill("0987654321")
-    page.get_by_role("button", name="Lưu").click()
+    page.locator("main").get_by_role("button", name="Lưu").click()
 
     expect(page.get_by_role("heading", name="Nguyễn Văn Đức")).to_be_visible()
     history = page.locator("table", has=page.get_by_text("Thay đổi"))

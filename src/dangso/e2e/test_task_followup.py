@@ -17,7 +17,7 @@ from dangso.core.audit import Actor
 from dangso.followup import actions
 from dangso.followup.models import Task
 from dangso.orgs.choices import OrgKind
-from dangso.testing.browser import sign_in
+from dangso.testing.browser import open_menu_item, sign_in
 from dangso.testing.factories import OrganisationFactory, RoleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,7 +93,7 @@ def test_task_is_delegated_reported_and_rolled_up_on_the_dashboard(page: Page, l
     # 4. Past the deadline, the province's leader opens the dashboard.
     with time_machine.travel(deadline + datetime.timedelta(days=1), tick=True):
         sign_in(page, url, province_leader)
-        page.get_by_role("link", name="Bảng điều hành").click()
+        open_menu_item(page, "Điều hành", "Bảng điều hành")
         expect(
             page.get_by_role("heading", name="Bảng điều hành · Đảng bộ tỉnh Bắc Ninh")
         ).to_be_visible()

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from dangso.members.models import Member
 from dangso.quality import actions
 from dangso.quality.models import MemberProblem
+from dangso.testing.browser import open_menu_item
 from dangso.testing.factories import MemberFactory, RoleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,10 +77,7 @@ def test_secretary_fixes_a_cccd_and_the_leaders_share_rises(
     expect(leader_page.locator("#quality-trend")).to_be_visible()
 
     _sign_in(page, live_server.url, secretary, secretary_device)
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.locator("#nav-worklist").click()
+    open_menu_item(page, "Tổ chức và đảng viên", "#nav-worklist")
     row = page.locator(f"#worklist-member-{member.pk}")
     expect(row).to_have_attribute("data-clean", "false")
     expect(row.locator("[data-rule='cccd.century_sex']")).to_contain_text(WRONG[3])

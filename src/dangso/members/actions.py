@@ -19,7 +19,7 @@ from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.dates import add_months, format_date
 from dangso.members.choices import ON_ROLL, EventKind, MemberStatus
-from dangso.members.models import Member, MemberEvent
+from dangso.members.models import Member, MemberEvent, MemberFlag
 from dangso.members.rules import PROBATION_MONTHS, check_record
 from dangso.orgs.actions import follow_merges
 from dangso.orgs.models import Organisation
@@ -458,3 +458,31 @@ def merge_members(keep: Member, remove: Member, *, actor: Actor) -> Member:
     )
     members_changed([keep.pk, remove.pk], sorted({keep.organisation_id, remove.organisation_id}))
     return keep
+
+
+@transaction.atomic
+def flag_member(
+    member: Member, kind: str, year: int, months: Sequence[str], *, threshold: int,
+    actor: Actor, note: str = "",
+) -> MemberFlag:  # fmt: skip
+    """Record the months of `year` that count against `member` for `kind`: the flag is raised
+    when they reach `threshold`, and cleared when they fall below it again (a late payment, an
+    absence excused afterwards). Audited when its state changes."""
+    flag, _created = MemberFlag.objects.select_for_update().get_or_create(
+        member=member, kind=kind, year=year
+    )
+    was_raised = flag.is_raised
+    flag.months = sorted(set(months))
+    flag.note = note[:255]
+    now = timezone.now()
+    if len(flag.months) >= threshold and not was_raised:
+        flag.raised_at, flag.cleared_at = now, None
+    elif len(flag.months) < threshold and was_raised:
+        flag.cleared_at = now
+    flag.save()
+    if flag.is_raised != was_raised:
+        action = "member.flag" if flag.is_raised else "member.unflag"
+        audit.record(
+            actor, action, member, changes={"kind": kind, "year": year, "months": flag.months}
+        )
+    return flag

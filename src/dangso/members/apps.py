@@ -19,6 +19,8 @@ class MembersConfig(AppConfig):
                 "member.update": _("Record corrected"),
                 "member.view": _("Record read"),
                 "member.export": _("List exported"),
+                "member.flag": _("Grounds recorded against a member"),
+                "member.unflag": _("Grounds against a member cleared"),
                 "member.reorganise": _("Members moved by reorganisation"),
                 **{f"member.event.{kind.value}": kind.label for kind in EventKind},
             }

@@ -97,3 +97,12 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("46_60", 46, 60),
     ("over_60", 61, None),
 )
+
+
+class FlagKind(models.TextChoices):
+    """Grounds recorded against a member by the app that holds the facts, for the committee to
+    consider (xóa tên, Điều lệ Đảng Art. 8; domain.md §2.4): the fee rule counts months
+    unpaid, the cell meetings count months missed without a reason."""
+
+    FEES_UNPAID = "fees_unpaid", _("Party fees not paid")
+    MEETINGS_MISSED = "meetings_missed", _("Cell meetings missed without a reason")

@@ -16,6 +16,7 @@ from dangso.members.choices import (
     ETHNICITIES,
     ON_ROLL,
     EventKind,
+    FlagKind,
     MemberStatus,
     Qualification,
     Religion,
@@ -314,3 +315,33 @@ class MemberCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.status} {self.sex} {self.birth_year}: {self.count}"
+
+
+class MemberFlag(models.Model):
+    """Grounds against a member in one year, kept up to date by the app that holds the facts
+    (fees, cell meetings) through `members.actions.flag_member`, and read by the procedures that
+    act on them (xóa tên). `months` lists the months concerned ("YYYY-MM"); the flag is raised
+    when they reach the rule's threshold and stays with its history when cleared."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(_("grounds"), max_length=30, choices=FlagKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    months = models.JSONField(_("months"), default=list)
+    raised_at = models.DateTimeField(_("raised at"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    scope_path = "member__organisation__path"
+
+    class Meta:
+        verbose_name = _("member flag")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind", "year"], name="member_flag_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}: {len(self.months)}"
+
+    @property
+    def is_raised(self) -> bool:
+        return self.raised_at is not None and self.cleared_at is None

@@ -27,3 +27,18 @@ def sign_in(page: Page, url: str, user: Any) -> None:
         code_box.fill(totp_code(TOTPDevice.objects.get(user=user)))
         page.get_by_role("button", name="Xác nhận").click()
     expect(nav).to_be_attached()
+
+
+def open_menu_item(page: Page, area: str, item: str) -> None:
+    """Open a page from the staff menu as a person does: the menu button on a phone, then the
+    area of Party work, then the page (by its label, or by its id when `item` starts with #)."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.locator("#mainnav").get_by_role("button", name=area).or_(
+        page.locator("#mainnav").get_by_role("link", name=area)
+    ).first.click()
+    if item.startswith("#"):
+        page.locator(item).click()
+    else:
+        page.locator("#mainnav").get_by_role("link", name=item, exact=True).click()
