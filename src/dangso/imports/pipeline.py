@@ -29,6 +29,7 @@ import io
 import logging
 import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 import threading
@@ -50,12 +51,12 @@ from dangso.accounts.scope import restrict, scope_paths
 from dangso.core import audit
 from dangso.core.audit import Actor
 from dangso.core.text import fold
-from dangso.imports import readers
+from dangso.imports import readers, workers
 from dangso.imports.columns import BY_FIELD, missing_required
 from dangso.imports.models import ImportMode, ImportStatus, MemberImport
 from dangso.imports.readers import ImportFileError, SourceInfo, Unit
 from dangso.imports.report import write_report
-from dangso.imports.rows import RowConverter, UnitResult, convert_in_worker, init_worker
+from dangso.imports.rows import RowConverter, UnitResult
 from dangso.imports.staging import Stage
 from dangso.members.actions import members_changed
 from dangso.members.choices import ON_ROLL, MemberStatus
@@ -451,15 +452,17 @@ class _Run:
             for unit in self.units(path, info):
                 yield converter.convert(unit)
             return
-        # Fork: the converter (cell lists, caches, translated messages) is inherited, not
-        # pickled; the children only compute and never touch the database connection.
-        context = multiprocessing.get_context("fork")
+        # Spawned, not forked (see `workers`): the converter is pickled once per process.
+        context = multiprocessing.get_context("spawn")
+        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "dangso.settings")
         with context.Pool(
-            processes, initializer=init_worker, initargs=(converter, os.getpid())
+            processes,
+            initializer=workers.start,
+            initargs=(settings_module, pickle.dumps(converter), os.getpid()),
         ) as pool:
             pending: deque[Any] = deque()
             for unit in self.units(path, info):
-                pending.append(pool.apply_async(convert_in_worker, (unit,)))
+                pending.append(pool.apply_async(workers.convert, (unit,)))
                 if len(pending) > processes * 4:
                     yield pending.popleft().get()
             while pending:

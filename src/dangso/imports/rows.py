@@ -10,11 +10,7 @@ cannot be read, when a value cannot be read at all, when it is too long for the 
 it breaks a blocking rule of `members.rules`. Warnings (no CCCD yet, …) do not stop a row.
 """
 
-import contextlib
-import ctypes
 import datetime
-import os
-import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +25,8 @@ from dangso.imports.readers import CsvUnit, RowsUnit, Unit, csv_records
 from dangso.members import vocab
 from dangso.members.choices import MemberStatus
 from dangso.members.models import Member
-from dangso.members.rules import WARNINGS, check_record, value_text
+from dangso.members.rules import WARNINGS, check_frame, value_text
+from dangso.members.rules.catalogue import FIELDS as RULE_KINDS
 
 # The staging row, in this order, for COPY (PostgreSQL) and executemany (SQLite).
 STAGE_COLUMNS: tuple[str, ...] = (
@@ -57,6 +54,9 @@ _IDENTIFIERS: dict[str, Callable[[Any], Any]] = {
     "phone": vocab.clean_phone,
 }
 _CACHE_LIMIT = 50_000  # entries per cache: cleared when full, so memory stays flat
+# The record fields the rules read, and their frame types.
+_CHECKED = ("full_name", "sex", "date_of_birth", "admission_date", "official_date", "cccd",
+            "card_number", "dossier_number", "general_education", "phone", "email")  # fmt: skip
 # Free text is checked for length here; identifiers and codes by the rules' format checks.
 _LENGTH_CHECKED = ("full_name", *TEXT_FIELDS, "email")
 _MISSING = object()
@@ -313,6 +313,8 @@ class RowConverter:
     # --- rows -------------------------------------------------------------------------------
 
     def convert(self, unit: Unit) -> UnitResult:
+        """The unit's rows read (per row, through caches of distinct values), then checked
+        against the member rules all at once (`members.rules.check_frame`)."""
         result = UnitResult(first_line=unit.first_line)
         records: Iterable[tuple[int, list[Any]]]
         if isinstance(unit, CsvUnit):
@@ -322,32 +324,90 @@ class RowConverter:
             records = enumerate(unit.rows, start=unit.first_line)
             blank = _blank_cells
         out: list[Any] = []
-        problems = result.problems
+        read: list[tuple[int, Sequence[Any], tuple[Any, ...], dict[str, Any], bool]] = []
         fast = self.fast_row
         for line, row in records:
             if blank(row):
                 continue
             result.rows += 1
-            staged: Any = fast(line, row, problems)
-            if staged is not None:
-                result.valid += 1
-                out.append(staged)
+            found = fast(line, row)
+            if found is not None:
+                read.append((line, row, found[0], found[1], True))
                 continue
-            staged, errors = self.convert_row(line, row, problems)
+            staged, errors, record = self.convert_row(line, row)
             if errors:
                 result.errors.extend(errors)
-            else:
-                result.valid += 1
-            if staged is not None:
-                out.append(_copy_line(staged) if self.copy_format else _sqlite_row(staged))
+                if staged is not None:
+                    out.append(self._encode(staged, fast=False))
+            elif staged is not None and record is not None:
+                read.append((line, row, staged, record, False))
         result.last_line = line if result.rows else 0
+        self._check(read, result, out)
         if self.copy_format:
             result.copy_data = "".join(out).encode()
-            result.problem_data = "".join([_copy_line(problem) for problem in problems]).encode()
+            result.problem_data = "".join(
+                [_copy_line(problem) for problem in result.problems]
+            ).encode()
             result.problems = []
         else:
             result.staged = out
         return result
+
+    def _check(
+        self,
+        read: list[tuple[int, Sequence[Any], tuple[Any, ...], dict[str, Any], bool]],
+        result: UnitResult,
+        out: list[Any],
+    ) -> None:
+        """The rules over every row read without error, vectorised: a row breaking a blocking
+        rule is bad (its reasons reported on the rule's column, with the cell as typed); the
+        warnings of the good rows go to `result.problems` for the data-quality table."""
+        if not read:
+            return
+        import polars as pl
+
+        types = {"text": pl.String, "date": pl.Date}
+        frame = pl.DataFrame(
+            {name: [entry[3].get(name) for entry in read] for name in _CHECKED},
+            schema={name: types[RULE_KINDS[name]] for name in _CHECKED},
+        )
+        found = check_frame(frame, today=self.today, messages=False)
+        problems: dict[int, list[tuple[str, str, str]]] = {}
+        for index, code, name, message in found.select("row", "code", "field", "message").rows():
+            problems.setdefault(index, []).append((code, name, message))
+        for index, (line, row, staged, record, is_fast) in enumerate(read):
+            mine = problems.get(index)
+            if mine and any(code not in WARNINGS for code, _name, _message in mine):
+                for code, name, message in mine:
+                    if code in WARNINGS:
+                        continue
+                    column = name if name in BY_FIELD else "full_name"
+                    position = self.mapping.get(column)
+                    raw = row[position] if position is not None and position < len(row) else ""
+                    result.errors.append((line, self._header[column], cell_text(raw), message))
+                cccd, card = staged[2], staged[3]
+                if cccd or card:
+                    out.append(self._encode((line, False, cccd, card, *_EMPTY_TAIL), fast=False))
+                continue
+            result.valid += 1
+            if mine:
+                result.problems.extend(
+                    (line, code, name, value_text(record[name])) for code, name, _m in mine
+                )
+            out.append(self._encode(staged, fast=is_fast))
+
+    def _encode(self, staged: tuple[Any, ...], *, fast: bool) -> Any:
+        """A staging row as COPY text (PostgreSQL) or a tuple for executemany (SQLite)."""
+        if not self.copy_format:
+            return _sqlite_row(staged)
+        if not fast:
+            return _copy_line(staged)
+        values_out = [str(staged[0]), "t", *staged[2:]]
+        nulls = values_out.count(None)
+        text = "\t".join(["\\N" if value is None else value for value in values_out])
+        if text.count("\\") != nulls:  # a backslash in the data: escape it
+            return _copy_line(staged)
+        return text + "\n"
 
     def _fill(self, name: str, raw: Any) -> Any:
         """The fast cache's entry for a cell: the value, or _BAD for anything the slow path
@@ -377,11 +437,11 @@ class RowConverter:
         return value
 
     def fast_row(
-        self, line: int, row: list[Any], warnings: list[tuple[int, str, str, str]] | None = None
-    ) -> Any:
-        """The staging row of a row that needs nothing but the common case — every value
-        known, read and within the rules — as COPY text or a tuple, its warnings added to
-        `warnings`; None sends the row to `convert_row`, which finds and words its errors."""
+        self, line: int, row: Sequence[Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+        """(staging row, the record the rules check) of a row that needs nothing but the
+        common case — every value known and read; None sends the row to `convert_row`, which
+        finds and words its errors."""
         if len(row) < self.width:
             row = [*row, *([""] * (self.width - len(row)))]
         index = self.index
@@ -441,39 +501,21 @@ class RowConverter:
             "phone": phone or "",
             "email": email or "",
         }
-        found = check_record(record, today=self.today)
-        if found:
-            for problem in found:
-                if problem.code not in WARNINGS:
-                    return None
-            if warnings is not None:
-                warnings.extend(
-                    [(line, p.code, p.field, value_text(record[p.field])) for p in found]
-                )
         staged = (
-            line, cccd, card, full, other_names, sex, birth[1], place_of_birth, hometown,
+            line, True, cccd, card, full, other_names, sex, birth[1], place_of_birth, hometown,
             residence, ethnicity, religion, dossier, admission[1],
-            official[1] if official else None, organisation, education, qualification, theory,
-            occupation, position, phone, email, _OFFICIAL if official else _PROBATIONARY,
-            folded, key,
+            official[1] if official else None,
+            organisation if self.copy_format else int(organisation), education, qualification,
+            theory, occupation, position, phone, email,
+            _OFFICIAL if official else _PROBATIONARY, folded, key,
         )  # fmt: skip
-        if not self.copy_format:
-            return (staged[0], 1, *staged[1:15], int(organisation), *staged[16:])
-        values_out = [str(line), "t", *staged[1:]]
-        nulls = values_out.count(None)
-        text = "\t".join(["\\N" if value is None else value for value in values_out])
-        if text.count("\\") != nulls:  # a backslash in the data: escape it
-            return _copy_line((line, True, *staged[1:]))
-        return text + "\n"
+        return staged, record
 
     def convert_row(
-        self,
-        line: int,
-        row: Sequence[Any],
-        warnings: list[tuple[int, str, str, str]] | None = None,
-    ) -> tuple[tuple[Any, ...] | None, list[tuple[int, str, str, str]]]:
-        """The staging row (bad rows keep only their identifiers) and the row's errors; a good
-        row's warnings are added to `warnings`."""
+        self, line: int, row: Sequence[Any]
+    ) -> tuple[tuple[Any, ...] | None, list[tuple[int, str, str, str]], dict[str, Any] | None]:
+        """The staging row (bad rows keep only their identifiers), the errors of reading the
+        row, and the record the rules check (None for a row with errors)."""
         size = len(row)
         raws: dict[str, Any] = {}
         for name in self.fields:
@@ -522,6 +564,7 @@ class RowConverter:
             value, limit = values.get(name), self.max_length[name]
             if isinstance(value, str) and len(value) > limit and name not in failed:
                 fail(name, self.messages.too_long % {"max": limit})
+        record: dict[str, Any] | None = None
         if not errors:
             record = {
                 "full_name": full,
@@ -536,18 +579,11 @@ class RowConverter:
                 "phone": values.get("phone") or "",
                 "email": values.get("email") or "",
             }
-            found = check_record(record, today=self.today)
-            for problem in found:
-                if problem.is_blocking:
-                    fail(problem.field if problem.field in BY_FIELD else "full_name",
-                         problem.message)  # fmt: skip
-            if not errors and warnings is not None:
-                warnings.extend((line, p.code, p.field, value_text(record[p.field])) for p in found)
         if errors:
             cccd, card = values.get("cccd"), values.get("card_number")
             if not (cccd or card):
-                return None, errors
-            return (line, False, cccd, card, *_EMPTY_TAIL), errors
+                return None, errors, None
+            return (line, False, cccd, card, *_EMPTY_TAIL), errors, None
         official = values.get("official_date")
         return (
             line, True, values.get("cccd"), values.get("card_number"), full,
@@ -560,7 +596,7 @@ class RowConverter:
             values.get("occupation") or None, values.get("position") or None,
             values.get("phone"), values.get("email") or None,
             _OFFICIAL if official else _PROBATIONARY, folded, key,
-        ), errors  # fmt: skip
+        ), errors, record  # fmt: skip
 
 
 def _copy_value(value: Any) -> str:
@@ -605,30 +641,6 @@ def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
         else (int(value) if isinstance(value, bool) else value)
         for value in row
     )
-
-
-# --- worker processes ----------------------------------------------------------------------
-
-_converter: RowConverter | None = None
-_PR_SET_PDEATHSIG = 1
-
-
-def init_worker(converter: RowConverter, parent: int) -> None:
-    """Pool initializer: the converter arrives once per process (inherited when forked).
-
-    A child dies with its parent (Linux): a killed import must not leave children holding a
-    copy of the parent's database socket, which would keep its transaction open."""
-    global _converter
-    _converter = converter
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
-
-
-def convert_in_worker(unit: Unit) -> UnitResult:
-    assert _converter is not None
-    return _converter.convert(unit)
 
 
 __all__ = ["STAGE_COLUMNS", "RowConverter", "RowsUnit", "UnitResult"]

@@ -36,17 +36,20 @@ ROWS = [
 def test_fast_path_equals_general_path(copy_format):
     converter = _converter(copy_format)
     for line, cells in enumerate(as_cells(ROWS), start=2):
-        general, errors = converter.convert_row(line, cells)
+        general, errors, record = converter.convert_row(line, cells)
         assert not errors, errors
         expected = _copy_line(general) if copy_format else _sqlite_row(general)
-        assert converter.fast_row(line, list(cells)) in (expected, None)
+        fast = converter.fast_row(line, list(cells))
+        if fast is not None:
+            assert converter._encode(fast[0], fast=True) == expected
+            assert fast[1] == record
 
 
 def test_fast_path_takes_the_common_rows():
     converter = _converter(True)
     fast = [converter.fast_row(line, cells) for line, cells in enumerate(as_cells(ROWS[:3]), 2)]
     assert all(fast)
-    assert "\\\\" in fast[2]  # the backslash of Hà\\Nội, escaped for COPY
+    assert "\\\\" in converter._encode(fast[2][0], fast=True)  # Hà\\Nội, escaped for COPY
 
 
 def test_derived_name_columns():

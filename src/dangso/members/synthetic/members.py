@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import random
+import signal
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -616,8 +617,19 @@ def generate_chunks(
         for index in range(chunks):
             yield _make_chunk(index)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=reset_signals) as pool:
         yield from pool.imap(_make_chunk, range(chunks))
+
+
+def reset_signals() -> None:
+    """Pool initializer: a forked worker drops the handlers it inherited from its parent.
+
+    A parent that exits on SIGTERM through a Python handler (`sys.exit`, as the benchmarks do)
+    would otherwise have its workers run that handler when `Pool.terminate` stops them: the
+    worker then unwinds while holding the pool's queue lock and the parent waits for it for
+    ever. Workers die on SIGTERM at once, and leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass

@@ -237,3 +237,43 @@ def test_members_load_by_copy_with_the_indexes_deferred(tmp_path, db):
     assert Member.objects.search(first[0]).filter(pk=1).exists()
     rebuild_member_counts()
     assert stored_counts() == fresh_counts()
+
+
+_GENERATE_AND_STOP = """
+import os, signal, sys, datetime
+PARENT = os.getpid()
+
+def on_term(*_):  # as bench/benchdata.py does, and noting who ran it
+    if os.getpid() != PARENT:
+        print("worker ran the parent's handler", flush=True)
+    sys.exit(143)
+
+signal.signal(signal.SIGTERM, on_term)
+from dangso.members import synthetic
+from dangso.members.synthetic.members import generate_chunks
+tree = synthetic.build_tree(5, communes_total=20)
+options = synthetic.MemberOptions(rows=40_000, seed=5, chunk_rows=500,
+                                  today=datetime.date(2026, 11, 21))
+for _round in range(6):
+    chunks = generate_chunks(options, tree, workers=2, as_text=True)
+    next(chunks)
+    chunks.close()  # Pool.terminate while the workers are busy
+print("done")
+"""
+
+
+def test_the_generator_pool_never_hangs_when_stopped():
+    """Workers forked from a parent with a SIGTERM handler are terminated mid-run, six times:
+    none runs the parent's handler (which made a run hang at Pool.terminate), and the run ends
+    within the timeout."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dangso.settings_test"}
+    code = "import django; django.setup()\n" + _GENERATE_AND_STOP
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "done"
